@@ -1,0 +1,121 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { ZodError } from 'zod';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import { AppError } from './errors';
+import { resolveActor } from './http/auth';
+import { createRouter, validationError, type AppEnv } from './http/env';
+import { accountRoutes } from './http/routes/accounts';
+import { metaRoutes } from './http/routes/meta';
+import { postRoutes } from './http/routes/posts';
+import { sessionRoutes } from './http/routes/sessions';
+import { timelineRoutes } from './http/routes/timelines';
+import { EventHub } from './live/hub';
+import type { Deps } from './services/deps';
+import { nanoid } from 'nanoid';
+
+export type AppOptions = { db: Db; config: Config; clock?: () => number; newId?: () => string; events?: EventHub };
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
+  409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 422: 'unprocessable', 429: 'rate_limited',
+};
+
+/** Maps anything thrown to the contract's error shape; unknown errors become a generic 500. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return validationError(err);
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /json/i.test(err.message)) return new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+    const status = err.status;
+    return new AppError(status, STATUS_CODES[status] ?? 'error', err.message || 'Request failed.');
+  }
+  return new AppError(500, 'internal_error', 'Something went wrong on our side. It has been logged.', undefined, err);
+}
+
+/** Builds the whole HTTP app around a database and config; tests call this with an in-memory database. */
+export function createApp(opts: AppOptions) {
+  const deps: Deps = {
+    db: opts.db,
+    config: opts.config,
+    clock: opts.clock ?? Date.now,
+    newId: opts.newId ?? (() => nanoid(12)),
+    events: opts.events ?? new EventHub(),
+  };
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: opts.config.bodyLimit,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
+      },
+    }),
+  );
+
+  app.onError((err, c) => {
+    const e = toAppError(err);
+    if (e.status >= 500) console.error(JSON.stringify({ level: 'error', requestId: c.var.requestId, msg: String(err), stack: (err as Error).stack }));
+    const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
+    return c.json(body, e.status);
+  });
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+
+  app.route('/', metaRoutes);
+
+  const api = createRouter();
+  api.use(async (c, next) => {
+    const method = c.req.method;
+    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+      const type = c.req.header('content-type') ?? '';
+      if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+        throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+      }
+    }
+    await next();
+  });
+  api.use(resolveActor);
+  api.route('/', accountRoutes);
+  api.route('/', sessionRoutes);
+  api.route('/', postRoutes);
+  api.route('/', timelineRoutes);
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'bt_session' });
+  api.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
+    servers: [{ url: `${new URL(c.req.url).origin}/api` }],
+  }));
+  api.all('*', (c) => c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404));
+  app.route('/api', api);
+
+  return Object.assign(app, { deps });
+}
+
+export type App = ReturnType<typeof createApp>;

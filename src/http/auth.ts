@@ -1,0 +1,76 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { AppError, forbidden, unauthorized } from '../errors';
+import { actorFromSession, actorFromToken } from '../services/auth';
+import type { Actor, Scope } from '../services/deps';
+import { baseUrl, type AppEnv, type Ctx } from './env';
+
+export const SESSION_COOKIE = 'bt_session';
+
+const sameOrigin = csrf();
+
+/**
+ * Resolves the actor from a bearer token or the session cookie. A bad bearer token is a 401 at once;
+ * cookie-authenticated unsafe requests must pass Hono's same-origin check.
+ */
+export const resolveActor: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const deps = c.var.deps;
+  const authz = c.req.header('authorization');
+  let actor: Actor | null = null;
+  if (authz && /^bearer\s/i.test(authz)) {
+    actor = actorFromToken(deps, authz.slice(7).trim());
+    if (!actor) throw new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
+  } else {
+    const secret = getCookie(c, SESSION_COOKIE);
+    if (secret) actor = actorFromSession(deps, secret);
+  }
+  c.set('actor', actor);
+  if (actor?.via === 'session' && !SAFE.test(c.req.method)) await assertSameOrigin(c);
+  await next();
+};
+
+const SAFE = /^(GET|HEAD|OPTIONS)$/;
+
+/** Cookie-authenticated writes: Hono's CSRF check for form-like bodies, and a matching Origin for any other. */
+async function assertSameOrigin(c: Ctx): Promise<void> {
+  try {
+    await sameOrigin(c, async () => {});
+  } catch {
+    throw forbidden('Cross-origin request refused.', 'cross_origin');
+  }
+  const origin = c.req.header('origin');
+  const site = c.req.header('sec-fetch-site');
+  if ((origin && origin !== new URL(c.req.url).origin && origin !== baseUrl(c)) || site === 'cross-site' || site === 'same-site') {
+    throw forbidden('Cross-origin request refused.', 'cross_origin');
+  }
+}
+
+/** The actor with `scope`, or a 401/403; reads pass anonymously when open reading is on. */
+export function requireScope(c: Ctx, scope: Scope): Actor {
+  const actor = c.var.actor;
+  if (!actor) throw unauthorized();
+  if (!actor.scopes.has(scope)) throw forbidden(`This token lacks the ${scope} scope.`, 'insufficient_scope');
+  return actor;
+}
+
+/** For reads: the actor, or null when open reading lets anonymous readers in. */
+export function readerOf(c: Ctx): Actor | null {
+  if (!c.var.actor && c.var.deps.config.openRead) return null;
+  return requireScope(c, 'read');
+}
+
+/** For account management (tokens, sign-out): a browser session, not a token. */
+export function requireSession(c: Ctx): Actor {
+  const actor = c.var.actor;
+  if (!actor) throw unauthorized();
+  if (actor.via !== 'session') throw forbidden('This needs a signed-in browser session, not a token.', 'session_required');
+  return actor;
+}
+
+/** An admin actor with write scope. */
+export function requireAdmin(c: Ctx, scope: Scope = 'read'): Actor {
+  const actor = requireScope(c, scope);
+  if (actor.role !== 'admin') throw forbidden('Admins only.', 'admin_only');
+  return actor;
+}

@@ -1,0 +1,57 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
+import { AppError } from '../errors';
+import type { Actor, Deps } from '../services/deps';
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    actor: Actor | null;
+    requestId: string;
+  };
+};
+
+export type Ctx = Context<AppEnv>;
+
+/** Turns zod issues into the contract's 400 with one detail per field problem. */
+export function validationError(error: ZodError): AppError {
+  const details = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+  return new AppError(400, 'invalid_request', 'The request has invalid fields.', details);
+}
+
+/** A router whose validation failures become the contract's error shape. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error as ZodError);
+    },
+  });
+}
+
+/** The absolute origin links should use: the configured public URL, else the request's own. */
+export function baseUrl(c: Ctx): string {
+  const configured = c.var.deps.config.publicUrl;
+  if (configured) return configured;
+  const url = new URL(c.req.url);
+  if (c.var.deps.config.trustProxy) {
+    const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
+    const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
+    if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
+    if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) url.host = host;
+  }
+  return url.origin;
+}
+
+/** The same URL with `cursor` set: how Link headers and `next:` lines point at the next page. */
+export function urlWithCursor(c: Ctx, cursor: string): string {
+  const url = new URL(c.req.url);
+  const out = new URL(baseUrl(c) + url.pathname + url.search);
+  out.searchParams.set('cursor', cursor);
+  return out.toString();
+}
+
+/** Sets the RFC 8288 Link header for a page with a next cursor. */
+export function setNextLink(c: Ctx, next: string | null): void {
+  if (next) c.header('Link', `<${urlWithCursor(c, next)}>; rel="next"`);
+}

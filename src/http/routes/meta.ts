@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { prepared } from '../../db/sql';
+import type { AppEnv } from '../env';
+
+export const DEFAULT_GUIDELINES = `bluetwit community guidelines
+
+bluetwit is for colleagues: share what you are working on, ask for help, find the people who know.
+
+1. Be the colleague you would want to sit next to. Disagree with ideas, not people.
+2. Keep customer data, credentials and anything confidential off bluetwit.
+3. Say who you are: bots are marked as bots, people post as themselves.
+4. Don't flood: a bot that posts should post what people asked for.
+5. If something bothers you, mute or block; if it breaks these guidelines, report it.
+   Admins read reports; there is no other policing.
+`;
+
+/** Health and guidelines. */
+export const metaRoutes = new Hono<AppEnv>()
+  .get('/healthz', (c) => {
+    prepared(c.var.deps.db, 'SELECT 1').get();
+    return c.json({ status: 'ok' });
+  })
+  .get('/guidelines', (c) => {
+    const text = c.var.deps.config.guidelines ?? DEFAULT_GUIDELINES;
+    const accept = c.req.header('accept') ?? '';
+    if (c.req.query('format') === 'json' || (/application\/json/.test(accept) && !/text\/html/.test(accept))) return c.json({ guidelines: text });
+    if (/text\/html/.test(accept) && c.req.query('format') !== 'text') {
+      const escaped = text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+      return c.html(`<!doctype html><meta charset="utf-8"><title>Community guidelines · bluetwit</title><pre style="white-space:pre-wrap;max-width:70ch;margin:2rem auto;font:1rem/1.5 system-ui">${escaped}</pre>`);
+    }
+    return c.text(text);
+  });

@@ -1,0 +1,140 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { accountJson, postJson } from '../../render/json';
+import { listNotifications, markRead } from '../../services/notifications';
+import { listReports } from '../../services/moderation';
+import { search } from '../../services/search';
+import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
+import { subscribeTimeline } from '../../live/subscription';
+import { readerOf, requireAdmin, requireScope } from '../auth';
+import { baseUrl, createRouter, setNextLink, type Ctx } from '../env';
+import {
+  AccountSchema, bearer, errors, json, jsonBody, NotificationSchema, PageQuery, PostPage, PostSchema, TimelineQuery,
+} from '../schemas';
+import type { Page } from '../../services/cursor';
+import type { PostRow } from '../../services/types';
+
+function postPage(c: Ctx, page: Page<PostRow>) {
+  setNextLink(c, page.next);
+  const base = baseUrl(c);
+  return { items: page.items.map((p) => postJson(p, base)), next: page.next };
+}
+
+const HEARTBEAT_MS = 15_000;
+
+export const timelineRoutes = createRouter()
+  .openapi(
+    createRoute({ method: 'get', path: '/timelines/home', tags: ['timelines'], summary: 'Home: own posts and those of followed accounts', security: bearer, request: { query: TimelineQuery }, responses: { 200: json(PostPage, 'Posts, newest first'), 400: errors[400], 401: errors[401] } }),
+    (c) => {
+      const actor = requireScope(c, 'read');
+      const q = c.req.valid('query');
+      return c.json(postPage(c, homeTimeline(c.var.deps, actor.id, { ...q, bots: q.bots !== 'false' })), 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: 'get', path: '/timelines/public', tags: ['timelines'], summary: 'Every post', security: bearer, request: { query: TimelineQuery }, responses: { 200: json(PostPage, 'Posts, newest first'), 400: errors[400], 401: errors[401] } }),
+    (c) => {
+      const viewer = readerOf(c);
+      const q = c.req.valid('query');
+      return c.json(postPage(c, publicTimeline(c.var.deps, viewer?.id ?? null, { ...q, bots: q.bots !== 'false' })), 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: 'get', path: '/timelines/tag/{tag}', tags: ['timelines'], summary: 'Posts with a tag', security: bearer, request: { params: z.object({ tag: z.string().max(200) }), query: TimelineQuery }, responses: { 200: json(PostPage, 'Posts, newest first'), 400: errors[400], 401: errors[401] } }),
+    (c) => {
+      const viewer = readerOf(c);
+      const q = c.req.valid('query');
+      return c.json(postPage(c, tagTimeline(c.var.deps, viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' })), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/search', tags: ['search'], summary: 'Full-text search over posts, and accounts by name', security: bearer,
+      request: { query: TimelineQuery.extend({ q: z.string().max(500).default(''), order: z.enum(['new', 'relevance']).default('new') }) },
+      responses: { 200: json(PostPage.extend({ accounts: z.array(AccountSchema) }), 'Matching posts and accounts'), 400: errors[400], 401: errors[401] },
+    }),
+    (c) => {
+      const viewer = readerOf(c);
+      const q = c.req.valid('query');
+      const result = search(c.var.deps, viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
+      return c.json({ ...postPage(c, result), accounts: result.accounts.map(accountJson) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: 'get', path: '/notifications', tags: ['notifications'], summary: 'Notifications, newest first', security: bearer, request: { query: PageQuery }, responses: { 200: json(z.object({ items: z.array(NotificationSchema), next: z.string().nullable(), unreadCount: z.number().int() }), 'Notifications'), 400: errors[400], 401: errors[401] } }),
+    (c) => {
+      const actor = requireScope(c, 'read');
+      const q = c.req.valid('query');
+      const page = listNotifications(c.var.deps, actor.id, q.limit, q.cursor);
+      setNextLink(c, page.next);
+      const base = baseUrl(c);
+      return c.json(
+        {
+          items: page.items.map((n) => ({
+            id: String(n.id),
+            type: n.type,
+            account: accountJson(n.account),
+            ...(n.post ? { post: postJson(n.post, base) } : {}),
+            createdAt: new Date(n.createdAt).toISOString(),
+            read: n.read,
+          })),
+          next: page.next,
+          unreadCount: page.unreadCount,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({ method: 'post', path: '/notifications/read', tags: ['notifications'], summary: 'Mark all (or up to an id) read', security: bearer, request: { body: { content: { 'application/json': { schema: z.object({ upTo: z.string().max(20).optional() }) } }, required: false } }, responses: { 200: json(z.object({ marked: z.number().int() }), 'Marked'), 400: errors[400], 401: errors[401] } }),
+    (c) => {
+      const actor = requireScope(c, 'write');
+      const body = (c.req.valid('json') ?? {}) as { upTo?: string };
+      return c.json({ marked: markRead(c.var.deps, actor.id, body.upTo) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: 'get', path: '/reports', tags: ['moderation'], summary: 'Open reports (admins)', security: bearer, request: { query: PageQuery }, responses: { 200: json(z.object({ items: z.array(z.any()), next: z.string().nullable() }), 'Reports'), 401: errors[401], 403: errors[403] } }),
+    (c) => {
+      const actor = requireAdmin(c);
+      const q = c.req.valid('query');
+      const page = listReports(c.var.deps, actor, q.limit, q.cursor);
+      setNextLink(c, page.next);
+      const base = baseUrl(c);
+      return c.json(
+        {
+          items: page.items.map((r) => ({
+            id: String(r.id), postId: r.postId, post: r.post ? postJson(r.post, base) : null, reporter: r.reporter, reason: r.reason,
+            createdAt: new Date(r.createdAt).toISOString(),
+          })),
+          next: page.next,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({ method: 'get', path: '/stream', tags: ['timelines'], summary: 'Server-Sent Events: `post` and `delete` events for a timeline, with heartbeats', security: bearer, request: { query: z.object({ timeline: z.enum(['home', 'public']).default('public'), bots: z.enum(['true', 'false']).optional() }) }, responses: { 200: { description: 'text/event-stream' }, 401: errors[401] } }),
+    (c) => {
+      const q = c.req.valid('query');
+      const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
+      const deps = c.var.deps;
+      const base = baseUrl(c);
+      const live = subscribeTimeline(deps, viewer?.id ?? null, q.timeline, q.bots !== 'false');
+      return streamSSE(c, async (stream) => {
+        stream.onAbort(() => live.close());
+        try {
+          await stream.writeSSE({ event: 'ready', data: '{}' });
+          for (let items = await live.next(HEARTBEAT_MS); items && !stream.aborted; items = await live.next(HEARTBEAT_MS)) {
+            if (items.length === 0) await stream.writeSSE({ event: 'heartbeat', data: '{}' });
+            for (const item of items) {
+              const data = item.type === 'post' ? postJson(item.post, base) : { id: item.id };
+              await stream.writeSSE({ event: item.type, data: JSON.stringify(data) });
+            }
+          }
+        } finally {
+          live.close();
+        }
+      });
+    },
+  );

@@ -1,0 +1,102 @@
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const AccountSchema = z
+  .object({
+    handle: z.string(),
+    displayName: z.string(),
+    bio: z.string(),
+    department: z.string(),
+    title: z.string(),
+    bot: z.boolean(),
+    createdAt: z.string(),
+    followersCount: z.number().int(),
+    followingCount: z.number().int(),
+    postsCount: z.number().int(),
+    following: z.boolean().optional(),
+    muted: z.boolean().optional(),
+    blocked: z.boolean().optional(),
+  })
+  .openapi('Account');
+
+export const PostSchema = z
+  .object({
+    id: z.string(),
+    author: z.object({ handle: z.string(), displayName: z.string(), bot: z.boolean() }),
+    text: z.string(),
+    createdAt: z.string(),
+    replyTo: z.string().nullable(),
+    mentions: z.array(z.string()),
+    tags: z.array(z.string()),
+    likeCount: z.number().int(),
+    replyCount: z.number().int(),
+    liked: z.boolean().optional(),
+    url: z.string(),
+  })
+  .openapi('Post');
+
+export const NotificationSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(['mention', 'reply', 'like', 'follow']),
+    account: AccountSchema,
+    post: PostSchema.optional(),
+    createdAt: z.string(),
+    read: z.boolean(),
+  })
+  .openapi('Notification');
+
+export const TokenSchema = z
+  .object({ id: z.string(), name: z.string(), scopes: z.array(z.enum(['read', 'write'])), createdAt: z.string() })
+  .openapi('Token');
+
+/** `{ items, next }` of the given entity. */
+export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z.object({ items: z.array(item), next: z.string().nullable() }).openapi(name);
+
+export const PostPage = pageOf(PostSchema, 'PostPage');
+export const AccountPage = pageOf(AccountSchema, 'AccountPage');
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size (1–100).' }),
+  cursor: z.string().max(512).optional().openapi({ description: 'Opaque cursor from a previous page.' }),
+});
+
+export const TimelineQuery = PageQuery.extend({
+  bots: z.enum(['true', 'false']).optional().openapi({ description: '`false` leaves out posts by bot accounts.' }),
+});
+
+export const HandleParam = z.object({ handle: z.string().min(1).max(64).openapi({ param: { name: 'handle', in: 'path' } }) });
+export const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
+
+/** Standard error responses for the document. */
+export const errors = {
+  400: errorResponse('Invalid input'),
+  401: errorResponse('Not signed in'),
+  403: errorResponse('Not allowed'),
+  404: errorResponse('Not found'),
+} as const;
+
+/** A JSON response entry for createRoute. */
+export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+/** A required JSON request body for createRoute. */
+export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+export const bearer: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];

@@ -1,0 +1,63 @@
+import type { Deps } from '../services/deps';
+import { loadPosts } from '../services/posts';
+import { belongsToHome, hides } from '../services/timelines';
+import type { PostRow } from '../services/types';
+import type { LiveEvent } from './hub';
+
+export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: string };
+export type Timeline = 'home' | 'public';
+
+/**
+ * A live view of one timeline for one reader: `next()` waits up to `ms` for new items and returns them,
+ * `[]` on timeout (time for a heartbeat), or null once the server shuts down or `close()` was called.
+ */
+export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline: Timeline, bots: boolean) {
+  const queue: LiveItem[] = [];
+  let closed = false;
+  let wake: (() => void) | null = null;
+
+  const accepts = (event: Extract<LiveEvent, { type: 'post' }>) => {
+    if (!bots && event.authorBot) return false;
+    if (viewerId === null) return true;
+    return timeline === 'home' ? belongsToHome(deps, viewerId, event.authorId) : !hides(deps, viewerId, event.authorId);
+  };
+
+  const unsubscribe = deps.events.subscribe((event) => {
+    if (event.type === 'shutdown') {
+      closed = true;
+    } else if (event.type === 'delete') {
+      queue.push({ type: 'delete', id: event.id });
+    } else if (accepts(event)) {
+      const [post] = loadPosts(deps, viewerId, [event.seq]);
+      if (post) queue.push({ type: 'post', post });
+    } else {
+      return;
+    }
+    wake?.();
+  });
+
+  let done = false;
+  const close = () => {
+    if (done) return;
+    done = closed = true;
+    unsubscribe();
+    wake?.();
+  };
+
+  async function next(ms: number): Promise<LiveItem[] | null> {
+    if (!closed && queue.length === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+    if (closed) return null;
+    return queue.splice(0);
+  }
+
+  return { next, close };
+}

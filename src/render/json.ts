@@ -1,0 +1,69 @@
+import type { AccountRow, PostRow } from '../services/types';
+
+export type AccountJson = {
+  handle: string;
+  displayName: string;
+  bio: string;
+  department: string;
+  title: string;
+  bot: boolean;
+  createdAt: string;
+  followersCount: number;
+  followingCount: number;
+  postsCount: number;
+  following?: boolean;
+  muted?: boolean;
+  blocked?: boolean;
+};
+
+export type PostJson = {
+  id: string;
+  author: { handle: string; displayName: string; bot: boolean };
+  text: string;
+  createdAt: string;
+  replyTo: string | null;
+  mentions: string[];
+  tags: string[];
+  likeCount: number;
+  replyCount: number;
+  liked?: boolean;
+  url: string;
+};
+
+/** An account row as the API's Account entity. */
+export function accountJson(a: AccountRow): AccountJson {
+  const out: AccountJson = {
+    handle: a.handle,
+    displayName: a.displayName,
+    bio: a.bio,
+    department: a.department,
+    title: a.title,
+    bot: a.bot,
+    createdAt: new Date(a.createdAt).toISOString(),
+    followersCount: a.followersCount,
+    followingCount: a.followingCount,
+    postsCount: a.postsCount,
+  };
+  if (a.following !== undefined) out.following = a.following;
+  if (a.muted !== undefined) out.muted = a.muted;
+  if (a.blocked !== undefined) out.blocked = a.blocked;
+  return out;
+}
+
+/** A hydrated post row as the API's Post entity, with its absolute URL. */
+export function postJson(p: PostRow, baseUrl: string): PostJson {
+  const out: PostJson = {
+    id: p.id,
+    author: { handle: p.authorHandle, displayName: p.authorName, bot: p.authorBot },
+    text: p.text,
+    createdAt: new Date(p.createdAt).toISOString(),
+    replyTo: p.replyTo,
+    mentions: p.mentions,
+    tags: p.tags,
+    likeCount: p.likeCount,
+    replyCount: p.replyCount,
+    url: `${baseUrl}/@${p.authorHandle}/${p.id}`,
+  };
+  if (p.liked !== undefined) out.liked = p.liked;
+  return out;
+}

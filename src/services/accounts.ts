@@ -1,0 +1,134 @@
+import { prepared } from '../db/sql';
+import { accounts } from '../db/schema';
+import { conflict, notFound, badRequest } from '../errors';
+import { hashPassword } from './auth';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import type { Deps } from './deps';
+import { normalizeBlock, normalizeHandle, normalizeLine } from './text';
+import type { AccountRow } from './types';
+
+/** Account columns under the alias `a`, for hand-written joins. */
+export const ACCOUNT_COLUMNS = `a.id AS a_id, a.handle AS a_handle, a.display_name AS a_display_name, a.bio AS a_bio,
+  a.department AS a_department, a.title AS a_title, a.bot AS a_bot, a.role AS a_role, a.created_at AS a_created_at,
+  a.followers_count AS a_followers_count, a.following_count AS a_following_count, a.posts_count AS a_posts_count`;
+
+/** Maps a row selected with ACCOUNT_COLUMNS. */
+export function mapAccount(r: Record<string, unknown>): AccountRow {
+  return {
+    id: r.a_id as number,
+    handle: r.a_handle as string,
+    displayName: r.a_display_name as string,
+    bio: r.a_bio as string,
+    department: r.a_department as string,
+    title: r.a_title as string,
+    bot: r.a_bot === 1,
+    role: r.a_role as 'user' | 'admin',
+    createdAt: r.a_created_at as number,
+    followersCount: r.a_followers_count as number,
+    followingCount: r.a_following_count as number,
+    postsCount: r.a_posts_count as number,
+  };
+}
+
+export type SignUp = { handle: string; displayName: string; password: string; bot?: boolean };
+
+/** Creates an account; 409 when the handle is taken. */
+export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'admin' = 'user'): Promise<AccountRow> {
+  const handle = normalizeHandle(input.handle);
+  const displayName = normalizeLine(input.displayName, 'displayName', 50, true);
+  if (input.password.length < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'shorter than 8' }], 'weak_password');
+  if (findAccount(deps, handle)) throw conflict('That handle is taken.', 'handle_taken');
+  const passwordHash = await hashPassword(input.password, deps.config.scryptCost);
+  try {
+    deps.db
+      .insert(accounts)
+      .values({ handle, displayName, bot: input.bot ?? false, role, passwordHash, createdAt: deps.clock() })
+      .run();
+  } catch (err) {
+    // Two sign-ups raced past the check above.
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict('That handle is taken.', 'handle_taken');
+    throw err;
+  }
+  return getAccount(deps, handle);
+}
+
+/** Finds an account by handle (any case), or undefined. */
+export function findAccount(deps: Deps, handle: string, viewerId?: number): AccountRow | undefined {
+  const r = prepared(deps.db, `SELECT ${ACCOUNT_COLUMNS} FROM accounts a WHERE a.handle = ?`).get(handle.toLowerCase()) as
+    | Record<string, unknown>
+    | undefined;
+  if (!r) return undefined;
+  const account = mapAccount(r);
+  if (viewerId !== undefined && viewerId !== account.id) Object.assign(account, relation(deps, viewerId, account.id));
+  return account;
+}
+
+/** An account by handle; 404 when there is none. */
+export function getAccount(deps: Deps, handle: string, viewerId?: number): AccountRow {
+  const account = findAccount(deps, handle, viewerId);
+  if (!account) throw notFound('Account');
+  return account;
+}
+
+/** An account by internal id. */
+export function getAccountById(deps: Deps, id: number): AccountRow {
+  const r = prepared(deps.db, `SELECT ${ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?`).get(id) as Record<string, unknown> | undefined;
+  if (!r) throw notFound('Account');
+  return mapAccount(r);
+}
+
+function relation(deps: Deps, viewerId: number, targetId: number) {
+  const r = prepared(
+    deps.db,
+    `SELECT EXISTS(SELECT 1 FROM follows WHERE follower_id = @v AND followee_id = @t) AS following,
+            EXISTS(SELECT 1 FROM hides WHERE account_id = @v AND target_id = @t AND kind = 'mute') AS muted,
+            EXISTS(SELECT 1 FROM hides WHERE account_id = @v AND target_id = @t AND kind = 'block') AS blocked`,
+  ).get({ v: viewerId, t: targetId }) as { following: number; muted: number; blocked: number };
+  return { following: r.following === 1, muted: r.muted === 1, blocked: r.blocked === 1 };
+}
+
+export type ProfilePatch = { displayName?: string; bio?: string; department?: string; title?: string };
+
+/** Edits the actor's own profile fields. */
+export function updateProfile(deps: Deps, accountId: number, patch: ProfilePatch): AccountRow {
+  const set: Record<string, string> = {};
+  if (patch.displayName !== undefined) set.display_name = normalizeLine(patch.displayName, 'displayName', 50, true);
+  if (patch.bio !== undefined) set.bio = normalizeBlock(patch.bio, 'bio', 500);
+  if (patch.department !== undefined) set.department = normalizeLine(patch.department, 'department', 80);
+  if (patch.title !== undefined) set.title = normalizeLine(patch.title, 'title', 80);
+  const cols = Object.keys(set);
+  if (cols.length > 0) {
+    deps.db.$client.prepare(`UPDATE accounts SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: accountId });
+  }
+  return getAccountById(deps, accountId);
+}
+
+/** The colleague directory: everyone by display name then handle, optionally filtered by prefix and department. */
+export function listDirectory(
+  deps: Deps,
+  opts: { q?: string; department?: string; limit: number; cursor?: string },
+): Page<AccountRow> {
+  const after = opts.cursor ? decodeCursor<[string, string]>(opts.cursor, 'd', 'ss') : null;
+  const q = opts.q?.trim().toLowerCase() ?? '';
+  const like = `${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const rows = prepared(
+    deps.db,
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts a
+     WHERE (@q = '' OR a.handle LIKE @like ESCAPE '\\' OR a.display_name LIKE @like ESCAPE '\\'
+            OR a.display_name LIKE '% ' || @like ESCAPE '\\')
+       AND (@dept IS NULL OR a.department = @dept COLLATE NOCASE)
+       AND (@afterName IS NULL OR (a.display_name COLLATE NOCASE, a.handle) > (@afterName, @afterHandle))
+     ORDER BY a.display_name COLLATE NOCASE, a.handle LIMIT @limit`,
+  ).all({
+    q,
+    like,
+    dept: opts.department?.trim() || null,
+    afterName: after?.[0] ?? null,
+    afterHandle: after?.[1] ?? null,
+    limit: opts.limit + 1,
+  }) as Record<string, unknown>[];
+  const more = rows.length > opts.limit;
+  const items = rows.slice(0, opts.limit).map(mapAccount);
+  const last = items[items.length - 1];
+  return { items, next: more ? encodeCursor('d', [last.displayName, last.handle]) : null };
+}

@@ -1,0 +1,123 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, gt } from 'drizzle-orm';
+import { accounts, sessions, tokens } from '../db/schema';
+import { AppError, badRequest, notFound } from '../errors';
+import type { Actor, Deps, Scope } from './deps';
+
+const KEY_LEN = 64;
+
+function scryptAsync(password: string, salt: Buffer, N: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, KEY_LEN, { N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}
+
+/** Hashes a password with scrypt and a random salt: `scrypt$N$r$p$salt$hash` (base64url). */
+export async function hashPassword(password: string, N: number): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, N);
+  return `scrypt$${N}$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** Checks a password against a stored scrypt hash in constant time. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, , , salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), Number(n));
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** SHA-256 of a high-entropy secret: how sessions and tokens are stored. */
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+let dummyHash: Promise<string> | undefined;
+
+/** Verifies a handle and password; unknown handles cost the same time and get the same answer. */
+export async function authenticate(deps: Deps, handle: string, password: string) {
+  const row = deps.db.select().from(accounts).where(eq(accounts.handle, handle.toLowerCase())).get();
+  if (!row) {
+    dummyHash ??= hashPassword('not-a-password', deps.config.scryptCost);
+    await verifyPassword(password, await dummyHash);
+    throw new AppError(401, 'invalid_credentials', 'Wrong handle or password.');
+  }
+  if (!(await verifyPassword(password, row.passwordHash))) {
+    throw new AppError(401, 'invalid_credentials', 'Wrong handle or password.');
+  }
+  return row;
+}
+
+/** Starts a session and returns its secret (the cookie value); only its hash is stored. */
+export function createSession(deps: Deps, accountId: number): { secret: string; expiresAt: number } {
+  const secret = randomBytes(32).toString('base64url');
+  const now = deps.clock();
+  const expiresAt = now + deps.config.sessionDays * 86_400_000;
+  deps.db.insert(sessions).values({ hash: hashSecret(secret), accountId, createdAt: now, expiresAt }).run();
+  return { secret, expiresAt };
+}
+
+/** Ends the session with this secret, if any. */
+export function deleteSession(deps: Deps, secret: string): void {
+  deps.db.delete(sessions).where(eq(sessions.hash, hashSecret(secret))).run();
+}
+
+const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
+
+/** Resolves a session cookie value to its actor, or null when unknown or expired. */
+export function actorFromSession(deps: Deps, secret: string): Actor | null {
+  const row = deps.db
+    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .where(and(eq(sessions.hash, hashSecret(secret)), gt(sessions.expiresAt, deps.clock())))
+    .get();
+  return row ? { ...row, scopes: ALL_SCOPES, via: 'session' } : null;
+}
+
+/** Resolves a bearer token to its actor with the token's scopes, or null. */
+export function actorFromToken(deps: Deps, token: string): Actor | null {
+  const row = deps.db
+    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role, scopes: tokens.scopes })
+    .from(tokens)
+    .innerJoin(accounts, eq(accounts.id, tokens.accountId))
+    .where(eq(tokens.hash, hashSecret(token)))
+    .get();
+  if (!row) return null;
+  return { id: row.id, handle: row.handle, role: row.role, scopes: new Set(row.scopes.split(' ') as Scope[]), via: 'token' };
+}
+
+export type TokenInfo = { id: string; name: string; scopes: Scope[]; createdAt: string };
+
+/** Issues a token; the secret is returned only here. */
+export function createToken(deps: Deps, accountId: number, name: string, scopes: Scope[]): TokenInfo & { token: string } {
+  const unique = [...new Set(scopes)].sort() as Scope[];
+  if (unique.length === 0) throw badRequest('Choose at least one scope.', [{ field: 'scopes', message: 'empty' }]);
+  const token = `bt_${randomBytes(24).toString('base64url')}`;
+  const id = deps.newId();
+  const createdAt = deps.clock();
+  deps.db
+    .insert(tokens)
+    .values({ id, accountId, name, scopes: unique.join(' '), hash: hashSecret(token), createdAt })
+    .run();
+  return { id, name, scopes: unique, createdAt: new Date(createdAt).toISOString(), token };
+}
+
+/** Lists an account's tokens without secrets, newest first. */
+export function listTokens(deps: Deps, accountId: number): TokenInfo[] {
+  return deps.db
+    .select()
+    .from(tokens)
+    .where(eq(tokens.accountId, accountId))
+    .orderBy(desc(tokens.createdAt), desc(tokens.id))
+    .all()
+    .map((t) => ({ id: t.id, name: t.name, scopes: t.scopes.split(' ') as Scope[], createdAt: new Date(t.createdAt).toISOString() }));
+}
+
+/** Revokes one of the account's tokens; 404 when it is not theirs. */
+export function revokeToken(deps: Deps, accountId: number, id: string): void {
+  const res = deps.db.delete(tokens).where(and(eq(tokens.id, id), eq(tokens.accountId, accountId))).run();
+  if (res.changes === 0) throw notFound('Token');
+}
+

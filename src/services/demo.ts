@@ -1,0 +1,54 @@
+import { prepared } from '../db/sql';
+import { createAccount, updateProfile } from './accounts';
+import type { Actor, Deps } from './deps';
+import { follow } from './follows';
+import { createPost, likePost } from './posts';
+
+export const DEMO_PASSWORD = 'bluetwit-demo';
+
+const PEOPLE = [
+  { handle: 'alice', displayName: 'Alice Chen', department: 'Research', title: 'Research Staff Member', bio: 'Compilers, caches and coffee.' },
+  { handle: 'bob', displayName: 'Bob Okafor', department: 'Cloud', title: 'SRE', bio: 'Keeping the lights on. Ask me about on-call.' },
+  { handle: 'carmen', displayName: 'Carmen Ruiz', department: 'Design', title: 'UX Lead', bio: 'Accessibility is a feature.' },
+  { handle: 'dev_kumar', displayName: 'Dev Kumar', department: 'Cloud', title: 'Software Engineer', bio: 'Go, Rust, and the occasional COBOL.' },
+  { handle: 'emi', displayName: 'Emi Tanaka', department: 'Research', title: 'Data Scientist', bio: '統計とコーヒー ☕' },
+  { handle: 'buildbot', displayName: 'Build Bot', department: 'Engineering Services', title: 'Bot', bio: 'Posts nightly build results.', bot: true },
+];
+
+const POSTS: [string, string][] = [
+  ['alice', 'Morning all! Profiling the new cache layer today. Anyone seen weird tail latencies on #zos boxes?'],
+  ['bob', '@alice yes, saw p99 spikes last week, turned out to be GC pauses. Happy to pair. #oncall'],
+  ['carmen', 'New design review slots on Thursday. Bring your prototypes, rough is fine! #design'],
+  ['dev_kumar', 'TIL you can EXPLAIN QUERY PLAN in SQLite and it tells you when an index is skipped. #til #sqlite'],
+  ['emi', 'Our notebook on forecasting ticket volume is up on the wiki. Feedback welcome 🙏 #datascience'],
+  ['buildbot', 'Nightly build 2026.11.27 passed: 4,812 tests, 0 failures. #builds'],
+  ['alice', 'Found it: a lock convoy in the allocator. Fix in review. Thanks @bob! #zos'],
+  ['carmen', 'Reminder: every button needs a label a screen reader can say. #a11y #design'],
+  ['bob', 'Change freeze starts Friday 18:00. Please land risky stuff before then. #oncall'],
+  ['emi', 'Looking for someone who knows the billing data model, who should I ask? #help'],
+  ['dev_kumar', '@emi @alice knows it best, she wrote half of it.'],
+];
+
+/** Fills an empty database with a handful of colleagues and posts, so a newcomer sees a living feed. Returns the post count. */
+export async function seedDemo(deps: Deps): Promise<number> {
+  const { n } = prepared(deps.db, 'SELECT count(*) AS n FROM accounts').get() as { n: number };
+  if (n > 0) return 0;
+  const actors = new Map<string, Actor>();
+  for (const p of PEOPLE) {
+    const account = await createAccount(deps, { handle: p.handle, displayName: p.displayName, password: DEMO_PASSWORD, bot: p.bot });
+    updateProfile(deps, account.id, { bio: p.bio, department: p.department, title: p.title });
+    actors.set(p.handle, { id: account.id, handle: p.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'session' });
+  }
+  for (const a of actors.values()) {
+    for (const b of actors.values()) if (a !== b && b.handle !== 'buildbot') follow(deps, a, b.handle);
+  }
+  const ids: string[] = [];
+  for (const [handle, text] of POSTS) {
+    const replyTo = text.startsWith('@alice yes') ? ids[0] : text.startsWith('@emi @alice') ? ids[9] : undefined;
+    ids.push(createPost(deps, actors.get(handle)!, { text, replyTo }).id);
+  }
+  likePost(deps, actors.get('bob')!, ids[6]);
+  likePost(deps, actors.get('carmen')!, ids[6]);
+  likePost(deps, actors.get('alice')!, ids[3]);
+  return POSTS.length;
+}

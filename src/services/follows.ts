@@ -1,0 +1,58 @@
+import { prepared } from '../db/sql';
+import { badRequest, forbidden } from '../errors';
+import { ACCOUNT_COLUMNS, getAccount, mapAccount } from './accounts';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import type { Actor, Deps } from './deps';
+import { notify } from './notifications';
+import { isBlockedBy } from './posts';
+import type { AccountRow } from './types';
+
+/** Follows an account (idempotent); 400 for oneself, 403 when they blocked the actor. */
+export function follow(deps: Deps, actor: Actor, handle: string): void {
+  const target = getAccount(deps, handle);
+  if (target.id === actor.id) throw badRequest('You cannot follow yourself.', [{ field: 'handle', message: 'self' }], 'cannot_follow_self');
+  if (isBlockedBy(deps, target.id, actor.id)) throw forbidden('This account has blocked you.', 'blocked');
+  deps.db.$client.transaction(() => {
+    const res = prepared(deps.db, 'INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)').run(actor.id, target.id, deps.clock());
+    if (res.changes === 0) return;
+    adjustCounts(deps, actor.id, target.id, 1);
+    notify(deps, target.id, 'follow', actor.id, null);
+  })();
+}
+
+/** Unfollows (idempotent). */
+export function unfollow(deps: Deps, actor: Actor, handle: string): void {
+  const target = getAccount(deps, handle);
+  removeFollow(deps, actor.id, target.id);
+}
+
+/** Removes a follow edge and its counts if present; runs inside or outside a transaction. */
+export function removeFollow(deps: Deps, followerId: number, followeeId: number): void {
+  deps.db.$client.transaction(() => {
+    const res = prepared(deps.db, 'DELETE FROM follows WHERE follower_id = ? AND followee_id = ?').run(followerId, followeeId);
+    if (res.changes > 0) adjustCounts(deps, followerId, followeeId, -1);
+  })();
+}
+
+function adjustCounts(deps: Deps, followerId: number, followeeId: number, delta: number) {
+  prepared(deps.db, 'UPDATE accounts SET following_count = following_count + ? WHERE id = ?').run(delta, followerId);
+  prepared(deps.db, 'UPDATE accounts SET followers_count = followers_count + ? WHERE id = ?').run(delta, followeeId);
+}
+
+/** Followers or followees of an account, most recent follow first. */
+export function listFollows(deps: Deps, handle: string, direction: 'followers' | 'following', limit: number, cursor?: string): Page<AccountRow> {
+  const account = getAccount(deps, handle);
+  const before = cursor ? decodeCursor<[number]>(cursor, direction, 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const [self, other] = direction === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
+  const rows = prepared(
+    deps.db,
+    `SELECT f.rowid AS frow, ${ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.${other}
+     WHERE f.${self} = ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`,
+  ).all(account.id, before, limit + 1) as Record<string, unknown>[];
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map(mapAccount),
+    next: more ? encodeCursor(direction, [page[page.length - 1].frow as number]) : null,
+  };
+}

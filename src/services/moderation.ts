@@ -1,0 +1,65 @@
+import { prepared } from '../db/sql';
+import { badRequest } from '../errors';
+import { getAccount } from './accounts';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import type { Actor, Deps } from './deps';
+import { removeFollow } from './follows';
+import { findPostRef, loadPosts } from './posts';
+import { normalizeBlock } from './text';
+import type { PostRow } from './types';
+
+/** Mutes or blocks an account (idempotent). A block also removes follows in both directions. */
+export function hide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 'block'): void {
+  const target = getAccount(deps, handle);
+  if (target.id === actor.id) throw badRequest(`You cannot ${kind} yourself.`, [{ field: 'handle', message: 'self' }], `cannot_${kind}_self`);
+  deps.db.$client.transaction(() => {
+    prepared(deps.db, 'INSERT OR IGNORE INTO hides (account_id, target_id, kind, created_at) VALUES (?, ?, ?, ?)').run(actor.id, target.id, kind, deps.clock());
+    if (kind === 'block') {
+      removeFollow(deps, actor.id, target.id);
+      removeFollow(deps, target.id, actor.id);
+    }
+  })();
+}
+
+/** Unmutes or unblocks (idempotent). */
+export function unhide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 'block'): void {
+  const target = getAccount(deps, handle);
+  prepared(deps.db, 'DELETE FROM hides WHERE account_id = ? AND target_id = ? AND kind = ?').run(actor.id, target.id, kind);
+}
+
+/** Files a community report about a post. */
+export function reportPost(deps: Deps, actor: Actor, postId: string, rawReason: string): { id: number } {
+  const reason = normalizeBlock(rawReason, 'reason', 1000);
+  if (!reason) throw badRequest('Say why you are reporting this post.', [{ field: 'reason', message: 'empty' }]);
+  const ref = findPostRef(deps, postId);
+  const res = prepared(deps.db, 'INSERT INTO reports (post_id, post_seq, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    postId, ref.seq, actor.id, reason, deps.clock(),
+  );
+  return { id: Number(res.lastInsertRowid) };
+}
+
+export type ReportRow = { id: number; postId: string; post: PostRow | null; reporter: string; reason: string; createdAt: number };
+
+/** Open reports, newest first (admins only; checked at the edge). */
+export function listReports(deps: Deps, actor: Actor, limit: number, cursor?: string): Page<ReportRow> {
+  const before = cursor ? decodeCursor<[number]>(cursor, 'rep', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const rows = prepared(
+    deps.db,
+    `SELECT r.id, r.post_id, r.post_seq, r.reason, r.created_at, a.handle FROM reports r JOIN accounts a ON a.id = r.reporter_id
+     WHERE r.status = 'open' AND r.id < ? ORDER BY r.id DESC LIMIT ?`,
+  ).all(before, limit + 1) as { id: number; post_id: string; post_seq: number | null; reason: string; created_at: number; handle: string }[];
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const posts = new Map(loadPosts(deps, actor.id, page.flatMap((r) => (r.post_seq ? [r.post_seq] : []))).map((p) => [p.seq, p]));
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      postId: r.post_id,
+      post: r.post_seq ? posts.get(r.post_seq) ?? null : null,
+      reporter: r.handle,
+      reason: r.reason,
+      createdAt: r.created_at,
+    })),
+    next: more ? encodeCursor('rep', [page[page.length - 1].id]) : null,
+  };
+}

@@ -1,0 +1,79 @@
+import { prepared } from '../db/sql';
+import { encodeCursor, decodeCursor, type Page } from './cursor';
+import type { Deps } from './deps';
+import { loadPosts } from './posts';
+import type { AccountRow, PostRow } from './types';
+import { ACCOUNT_COLUMNS, mapAccount } from './accounts';
+import { badRequest } from '../errors';
+
+export type NotificationType = 'mention' | 'reply' | 'like' | 'follow';
+
+/** Records a notification unless it is to oneself or the recipient muted or blocked the actor. */
+export function notify(deps: Deps, recipientId: number, type: NotificationType, actorId: number, postSeq: number | null): void {
+  if (recipientId === actorId) return;
+  prepared(
+    deps.db,
+    `INSERT INTO notifications (recipient_id, type, actor_id, post_seq, created_at, read)
+     SELECT @recipientId, @type, @actorId, @postSeq, @now, 0
+     WHERE NOT EXISTS (SELECT 1 FROM hides WHERE account_id = @recipientId AND target_id = @actorId)`,
+  ).run({ recipientId, type, actorId, postSeq, now: deps.clock() });
+}
+
+export type NotificationRow = {
+  id: number;
+  type: NotificationType;
+  account: AccountRow;
+  post: PostRow | null;
+  createdAt: number;
+  read: boolean;
+};
+
+/** The viewer's notifications, newest first, leaving out actors they now mute or block. */
+export function listNotifications(deps: Deps, viewerId: number, limit: number, cursor?: string): Page<NotificationRow> & { unreadCount: number } {
+  const before = cursor ? decodeCursor<[number]>(cursor, 'n', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const rows = prepared(
+    deps.db,
+    `SELECT n.id AS nid, n.type AS ntype, n.post_seq AS npost, n.created_at AS ncreated, n.read AS nread, ${ACCOUNT_COLUMNS}
+     FROM notifications n JOIN accounts a ON a.id = n.actor_id
+     WHERE n.recipient_id = ? AND n.id < ?
+       AND n.actor_id NOT IN (SELECT target_id FROM hides WHERE account_id = n.recipient_id)
+     ORDER BY n.id DESC LIMIT ?`,
+  ).all(viewerId, before, limit + 1) as Record<string, unknown>[];
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const posts = new Map(loadPosts(deps, viewerId, page.map((r) => r.npost as number).filter(Boolean)).map((p) => [p.seq, p]));
+  const items = page.map((r) => ({
+    id: r.nid as number,
+    type: r.ntype as NotificationType,
+    account: mapAccount(r),
+    post: r.npost ? posts.get(r.npost as number) ?? null : null,
+    createdAt: r.ncreated as number,
+    read: r.nread === 1,
+  }));
+  return {
+    items,
+    next: more ? encodeCursor('n', [page[page.length - 1].nid as number]) : null,
+    unreadCount: unreadCount(deps, viewerId),
+  };
+}
+
+/** How many unread notifications the viewer has (from actors they do not hide). */
+export function unreadCount(deps: Deps, viewerId: number): number {
+  return (
+    prepared(
+      deps.db,
+      `SELECT count(*) AS c FROM notifications n WHERE n.recipient_id = ? AND n.read = 0
+         AND n.actor_id NOT IN (SELECT target_id FROM hides WHERE account_id = n.recipient_id)`,
+    ).get(viewerId) as { c: number }
+  ).c;
+}
+
+/** Marks the viewer's notifications read, all of them or those up to and including `upTo`. */
+export function markRead(deps: Deps, viewerId: number, upTo?: string): number {
+  let max = Number.MAX_SAFE_INTEGER;
+  if (upTo !== undefined) {
+    if (!/^\d{1,15}$/.test(upTo)) throw badRequest('upTo must be a notification id.', [{ field: 'upTo', message: 'not a notification id' }]);
+    max = Number(upTo);
+  }
+  return prepared(deps.db, 'UPDATE notifications SET read = 1 WHERE recipient_id = ? AND read = 0 AND id <= ?').run(viewerId, max).changes;
+}

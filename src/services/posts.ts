@@ -1,0 +1,185 @@
+import { prepared } from '../db/sql';
+import { AppError, forbidden, notFound } from '../errors';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import type { Actor, Deps } from './deps';
+import { notify } from './notifications';
+import { normalizePostText, parseMentions, parseTags } from './text';
+import type { PostRow } from './types';
+
+const POST_COLUMNS = `p.seq, p.id, p.author_id, p.author_bot, p.text, p.reply_to, p.mentions, p.tags, p.like_count,
+  p.reply_count, p.created_at, a.handle AS author_handle, a.display_name AS author_name`;
+
+type RawPost = {
+  seq: number; id: string; author_id: number; author_bot: number; text: string; reply_to: string | null;
+  mentions: string; tags: string; like_count: number; reply_count: number; created_at: number;
+  author_handle: string; author_name: string; liked?: number;
+};
+
+function mapPost(r: RawPost, withLiked: boolean): PostRow {
+  const row: PostRow = {
+    seq: r.seq,
+    id: r.id,
+    authorId: r.author_id,
+    authorHandle: r.author_handle,
+    authorName: r.author_name,
+    authorBot: r.author_bot === 1,
+    text: r.text,
+    replyTo: r.reply_to,
+    mentions: JSON.parse(r.mentions),
+    tags: JSON.parse(r.tags),
+    likeCount: r.like_count,
+    replyCount: r.reply_count,
+    createdAt: r.created_at,
+  };
+  if (withLiked) row.liked = r.liked === 1;
+  return row;
+}
+
+/** Hydrates posts by seq, in the order given (missing ones dropped); `liked` is set when there is a viewer. */
+export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): PostRow[] {
+  if (seqs.length === 0) return [];
+  const rows = prepared(
+    deps.db,
+    `SELECT ${POST_COLUMNS},
+       EXISTS(SELECT 1 FROM likes l WHERE l.account_id = @viewer AND l.post_seq = p.seq) AS liked
+     FROM posts p JOIN accounts a ON a.id = p.author_id
+     WHERE p.seq IN (SELECT value FROM json_each(@seqs))`,
+  ).all({ viewer: viewerId ?? 0, seqs: JSON.stringify(seqs) }) as RawPost[];
+  const bySeq = new Map(rows.map((r) => [r.seq, r]));
+  const out: PostRow[] = [];
+  for (const seq of seqs) {
+    const r = bySeq.get(seq);
+    if (r) out.push(mapPost(r, viewerId !== null));
+  }
+  return out;
+}
+
+/** Finds a post's seq and author by public id, or 404. */
+export function findPostRef(deps: Deps, id: string): { seq: number; authorId: number } {
+  const r = prepared(deps.db, 'SELECT seq, author_id AS authorId FROM posts WHERE id = ?').get(id) as
+    | { seq: number; authorId: number }
+    | undefined;
+  if (!r) throw notFound('Post');
+  return r;
+}
+
+/** One post by public id; 404 when absent or deleted. */
+export function getPost(deps: Deps, viewerId: number | null, id: string): PostRow {
+  const [post] = loadPosts(deps, viewerId, [findPostRef(deps, id).seq]);
+  if (!post) throw notFound('Post');
+  return post;
+}
+
+/** True when `ownerId` has blocked `otherId`. */
+export function isBlockedBy(deps: Deps, ownerId: number, otherId: number): boolean {
+  return !!prepared(deps.db, "SELECT 1 FROM hides WHERE account_id = ? AND target_id = ? AND kind = 'block'").get(ownerId, otherId);
+}
+
+/** Publishes a post (PostStatusService): validates, stores post, tags, mentions, counters and notifications in one transaction. */
+export function createPost(deps: Deps, actor: Actor, input: { text: string; replyTo?: string | null }): PostRow {
+  const text = normalizePostText(input.text, deps.config.postMax);
+  const tags = parseTags(text);
+  const mentionHandles = parseMentions(text);
+  const id = deps.newId();
+  const now = deps.clock();
+  const seq = deps.db.$client.transaction(() => {
+    let parent: { seq: number; authorId: number } | null = null;
+    if (input.replyTo) {
+      const ref = prepared(deps.db, 'SELECT seq, author_id AS authorId FROM posts WHERE id = ?').get(input.replyTo) as
+        | { seq: number; authorId: number }
+        | undefined;
+      if (!ref) throw new AppError(404, 'reply_target_not_found', 'The post you are replying to does not exist or was deleted.');
+      if (isBlockedBy(deps, ref.authorId, actor.id)) throw forbidden('You cannot reply to this account.', 'blocked');
+      parent = ref;
+    }
+    const mentioned = mentionHandles.length
+      ? (prepared(deps.db, 'SELECT id, handle FROM accounts WHERE handle IN (SELECT value FROM json_each(?))').all(
+          JSON.stringify(mentionHandles),
+        ) as { id: number; handle: string }[])
+      : [];
+    const known = new Map(mentioned.map((m) => [m.handle, m.id]));
+    const mentions = mentionHandles.filter((h) => known.has(h));
+    const info = prepared(
+      deps.db,
+      `INSERT INTO posts (id, author_id, author_bot, text, reply_to, reply_to_author_id, mentions, tags, created_at)
+       SELECT @id, a.id, a.bot, @text, @replyTo, @replyToAuthor, @mentions, @tags, @now FROM accounts a WHERE a.id = @author`,
+    ).run({
+      id,
+      author: actor.id,
+      text,
+      replyTo: parent ? input.replyTo : null,
+      replyToAuthor: parent?.authorId ?? null,
+      mentions: JSON.stringify(mentions),
+      tags: JSON.stringify(tags),
+      now,
+    });
+    const seq = Number(info.lastInsertRowid);
+    prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count + 1 WHERE id = ?').run(actor.id);
+    const insertTag = prepared(deps.db, 'INSERT OR IGNORE INTO post_tags (tag, post_seq) VALUES (?, ?)');
+    for (const tag of tags) insertTag.run(tag, seq);
+    const insertMention = prepared(deps.db, 'INSERT OR IGNORE INTO post_mentions (account_id, post_seq) VALUES (?, ?)');
+    for (const handle of mentions) {
+      const accountId = known.get(handle)!;
+      insertMention.run(accountId, seq);
+      notify(deps, accountId, 'mention', actor.id, seq);
+    }
+    if (parent) {
+      prepared(deps.db, 'UPDATE posts SET reply_count = reply_count + 1 WHERE seq = ?').run(parent.seq);
+      if (!mentions.some((h) => known.get(h) === parent!.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
+    }
+    return seq;
+  })();
+  const post = loadPosts(deps, actor.id, [seq])[0];
+  deps.events.publish({ type: 'post', seq, id, authorId: actor.id, authorBot: post.authorBot });
+  return post;
+}
+
+/** Deletes a post (author or admin); its replies stay readable. */
+export function deletePost(deps: Deps, actor: Actor, id: string): void {
+  const ref = findPostRef(deps, id);
+  if (ref.authorId !== actor.id && actor.role !== 'admin') throw forbidden('Only the author can delete this post.');
+  deps.db.$client.transaction(() => {
+    const row = prepared(deps.db, 'SELECT reply_to FROM posts WHERE seq = ?').get(ref.seq) as { reply_to: string | null };
+    if (row.reply_to) prepared(deps.db, 'UPDATE posts SET reply_count = reply_count - 1 WHERE id = ?').run(row.reply_to);
+    prepared(deps.db, 'DELETE FROM posts WHERE seq = ?').run(ref.seq);
+    prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
+  })();
+  deps.events.publish({ type: 'delete', id, authorId: ref.authorId });
+}
+
+/** The replies under a post, oldest first; works for replies of a deleted post too. */
+export function listReplies(deps: Deps, viewerId: number | null, id: string, limit: number, cursor?: string): Page<PostRow> {
+  const after = cursor ? decodeCursor<[number]>(cursor, 'r', 'n')[0] : 0;
+  if (!cursor) findPostRef(deps, id);
+  const seqs = (
+    prepared(
+      deps.db,
+      `SELECT p.seq FROM posts p WHERE p.reply_to = @id AND p.seq > @after
+         AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)
+       ORDER BY p.seq LIMIT @limit`,
+    ).all({ id, after, viewer: viewerId ?? 0, limit: limit + 1 }) as { seq: number }[]
+  ).map((r) => r.seq);
+  const more = seqs.length > limit;
+  const page = seqs.slice(0, limit);
+  return { items: loadPosts(deps, viewerId, page), next: more ? encodeCursor('r', [page[page.length - 1]]) : null };
+}
+
+/** Likes a post (idempotent) and notifies its author. */
+export function likePost(deps: Deps, actor: Actor, id: string): void {
+  const ref = findPostRef(deps, id);
+  deps.db.$client.transaction(() => {
+    const res = prepared(deps.db, 'INSERT OR IGNORE INTO likes (account_id, post_seq, created_at) VALUES (?, ?, ?)').run(actor.id, ref.seq, deps.clock());
+    if (res.changes === 0) return;
+    prepared(deps.db, 'UPDATE posts SET like_count = like_count + 1 WHERE seq = ?').run(ref.seq);
+    notify(deps, ref.authorId, 'like', actor.id, ref.seq);
+  })();
+}
+
+/** Removes a like (idempotent). */
+export function unlikePost(deps: Deps, actor: Actor, id: string): void {
+  const ref = findPostRef(deps, id);
+  deps.db.$client.transaction(() => {
+    const res = prepared(deps.db, 'DELETE FROM likes WHERE account_id = ? AND post_seq = ?').run(actor.id, ref.seq);
+    if (res.changes > 0) prepared(deps.db, 'UPDATE posts SET like_count = like_count - 1 WHERE seq = ?').run(ref.seq);
+  })();
+}

@@ -1,0 +1,76 @@
+import { badRequest } from '../errors';
+
+// Every C0 control but LF, DEL, and every C1 control.
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/u;
+
+export const RESERVED_HANDLES = new Set([
+  'api', 'home', 'help', 'live', 'tag', 'tags', 'search', 'login', 'logout', 'signup', 'settings', 'public',
+  'directory', 'notifications', 'post', 'posts', 'token', 'tokens', 'guidelines', 'metrics', 'healthz', 'assets',
+  'admin', 'about', 'static', 'stream', 'me', 'root', 'system', 'bluetwit', 'twtxt', 'favicon', 'robots',
+]);
+
+const HANDLE = /^[a-z0-9_]{2,30}$/;
+
+/** Lowercases and validates a handle; reserved words and bad shapes are a 400. */
+export function normalizeHandle(raw: string, field = 'handle'): string {
+  const handle = raw.trim().toLowerCase();
+  if (!HANDLE.test(handle)) {
+    throw badRequest('Handles are 2–30 letters, digits or underscores.', [{ field, message: 'must match [a-z0-9_]{2,30}' }], 'invalid_handle');
+  }
+  if (RESERVED_HANDLES.has(handle)) {
+    throw badRequest('That handle is reserved.', [{ field, message: 'reserved word' }], 'invalid_handle');
+  }
+  return handle;
+}
+
+/** Code points, as the post limit counts them. */
+export const codePoints = (s: string) => [...s].length;
+
+/** NFC, CRLF → LF, trim, 1..max code points, no control characters but newline. */
+export function normalizePostText(raw: string, max: number): string {
+  const text = raw.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  const n = codePoints(text);
+  if (n === 0) throw badRequest('A post needs some text.', [{ field: 'text', message: 'empty' }], 'invalid_text');
+  if (n > max) throw badRequest(`Posts are at most ${max} characters (this one has ${n}).`, [{ field: 'text', message: `longer than ${max}` }], 'text_too_long');
+  if (CONTROL.test(text)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'control character' }], 'invalid_text');
+  return text;
+}
+
+/** Single-line profile text: NFC, trimmed, bounded, no controls or newlines; empty allowed unless `required`. */
+export function normalizeLine(raw: string, field: string, max: number, required = false): string {
+  const text = raw.normalize('NFC').trim();
+  const n = codePoints(text);
+  if (required && n === 0) throw badRequest(`${field} is required.`, [{ field, message: 'empty' }]);
+  if (n > max) throw badRequest(`${field} is at most ${max} characters.`, [{ field, message: `longer than ${max}` }]);
+  if (CONTROL_OR_NEWLINE.test(text)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  return text;
+}
+
+/** Multi-line profile text (bio): like a post, but may be empty. */
+export function normalizeBlock(raw: string, field: string, max: number): string {
+  const text = raw.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  if (codePoints(text) > max) throw badRequest(`${field} is at most ${max} characters.`, [{ field, message: `longer than ${max}` }]);
+  if (CONTROL.test(text)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  return text;
+}
+
+const MENTION = /(?<![\p{L}\p{N}_@])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_])/giu;
+const TAG = /(?<![\p{L}\p{N}_#&])#([\p{L}\p{M}\p{N}_]{1,100})/gu;
+
+/** Distinct lowercased @handles in order of appearance. */
+export function parseMentions(text: string): string[] {
+  return [...new Set([...text.matchAll(MENTION)].map((m) => m[1].toLowerCase()))];
+}
+
+/** Distinct lowercased #tags (letters, digits, underscore; not all digits) in order of appearance. */
+export function parseTags(text: string): string[] {
+  return [...new Set([...text.matchAll(TAG)].map((m) => m[1].toLowerCase()).filter((t) => !/^\d+$/.test(t)))];
+}
+
+/** Validates a tag from a URL: same alphabet as parsing. */
+export function normalizeTag(raw: string): string {
+  const tag = raw.replace(/^#/, '').normalize('NFC').toLowerCase();
+  if (!/^[\p{L}\p{M}\p{N}_]{1,100}$/u.test(tag)) throw badRequest('Tags are letters, digits and underscores.', [{ field: 'tag', message: 'invalid tag' }], 'invalid_tag');
+  return tag;
+}

@@ -1,0 +1,118 @@
+import { prepared } from '../db/sql';
+import { getAccount } from './accounts';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import type { Deps } from './deps';
+import { loadPosts } from './posts';
+import { normalizeTag } from './text';
+import type { PostRow } from './types';
+
+export type TimelineOptions = { limit: number; cursor?: string; bots?: boolean };
+
+// Shared filters: leave out bot posts on request and authors the viewer muted or blocked.
+const FILTERS = `(@bots = 1 OR p.author_bot = 0)
+  AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)`;
+
+// Plan 1, the walk: newest-first over the post table inside a seq window, checking follow membership per post.
+// Cheap when the reader follows many active accounts (dense windows).
+const WALK = `SELECT p.seq FROM posts p
+  WHERE p.seq < @upper AND p.seq >= @lower
+    AND (p.author_id = @viewer OR EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = @viewer AND f.followee_id = p.author_id))
+    AND ${FILTERS}
+  ORDER BY p.seq DESC LIMIT @need`;
+
+// Plan 2, the seeks: one index range per followee (and self) inside the same window, merged by SQLite's top-N sort.
+// Cheap when the reader follows few accounts (sparse windows). CROSS JOIN pins the loop order.
+const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE follower_id = @viewer UNION ALL SELECT @viewer) f
+  CROSS JOIN posts p INDEXED BY posts_author_seq_idx ON p.author_id = f.aid AND p.seq < @upper AND p.seq >= @lower
+  WHERE ${FILTERS}
+  ORDER BY p.seq DESC LIMIT @need`;
+
+/** Relative cost of one index seek against one step of the walk. */
+const SEEK_COST = 4;
+const FIRST_WINDOW = 256;
+
+/**
+ * The home timeline, built at read time: the viewer's own posts and those of everyone they follow, newest first.
+ * It scans backwards through windows of seq numbers, choosing per window whichever plan is cheaper
+ * (walk: window size; seeks: followee count), and grows the window by the observed density until the page is full.
+ */
+export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
+  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : maxSeq(deps) + 1;
+  const following = (prepared(deps.db, 'SELECT following_count AS n FROM accounts WHERE id = ?').get(viewerId) as { n: number } | undefined)?.n ?? 0;
+  const seekCost = (following + 1) * SEEK_COST;
+  const want = opts.limit + 1;
+  const seqs: number[] = [];
+  let upper = before;
+  let window = FIRST_WINDOW;
+  while (seqs.length < want && upper > 1) {
+    const lower = Math.max(1, upper - window);
+    const need = want - seqs.length;
+    const sql = window < seekCost ? WALK : SEEK;
+    const rows = prepared(deps.db, sql).all({ viewer: viewerId, upper, lower, need, bots: opts.bots === false ? 0 : 1 }) as { seq: number }[];
+    for (const r of rows) seqs.push(r.seq);
+    if (rows.length === need) break;
+    upper = lower;
+    // Grow towards the window that would have filled the page at the density just seen, at most 16x per step.
+    const factor = rows.length === 0 ? 16 : Math.min(16, Math.max(2, (1.5 * need) / rows.length));
+    window = Math.ceil(window * factor);
+  }
+  return page(deps, viewerId, seqs, opts.limit);
+}
+
+/** Every post, newest first. */
+export function publicTimeline(deps: Deps, viewerId: number | null, opts: TimelineOptions): Page<PostRow> {
+  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const rows = prepared(
+    deps.db,
+    `SELECT p.seq FROM posts p WHERE p.seq < @before AND ${FILTERS} ORDER BY p.seq DESC LIMIT @limit`,
+  ).all({ viewer: viewerId ?? 0, before, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 }) as { seq: number }[];
+  return page(deps, viewerId, rows.map((r) => r.seq), opts.limit);
+}
+
+/** One account's posts, newest first. */
+export function accountTimeline(deps: Deps, viewerId: number | null, handle: string, opts: TimelineOptions): Page<PostRow> {
+  const account = getAccount(deps, handle);
+  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const rows = prepared(
+    deps.db,
+    'SELECT p.seq FROM posts p WHERE p.author_id = ? AND p.seq < ? ORDER BY p.seq DESC LIMIT ?',
+  ).all(account.id, before, opts.limit + 1) as { seq: number }[];
+  return page(deps, viewerId, rows.map((r) => r.seq), opts.limit);
+}
+
+/** Posts carrying a tag, newest first. */
+export function tagTimeline(deps: Deps, viewerId: number | null, rawTag: string, opts: TimelineOptions): Page<PostRow> {
+  const tag = normalizeTag(rawTag);
+  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const rows = prepared(
+    deps.db,
+    `SELECT p.seq FROM post_tags t JOIN posts p ON p.seq = t.post_seq
+     WHERE t.tag = @tag AND t.post_seq < @before AND ${FILTERS} ORDER BY t.post_seq DESC LIMIT @limit`,
+  ).all({ tag, viewer: viewerId ?? 0, before, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 }) as { seq: number }[];
+  return page(deps, viewerId, rows.map((r) => r.seq), opts.limit);
+}
+
+/** Whether a new post belongs on the viewer's home timeline (for live streams). */
+export function belongsToHome(deps: Deps, viewerId: number, authorId: number): boolean {
+  if (authorId === viewerId) return true;
+  return !!prepared(
+    deps.db,
+    `SELECT 1 FROM follows WHERE follower_id = ? AND followee_id = ?
+       AND NOT EXISTS (SELECT 1 FROM hides WHERE account_id = follower_id AND target_id = followee_id)`,
+  ).get(viewerId, authorId);
+}
+
+/** Whether the viewer hides (mutes or blocks) this author. */
+export function hides(deps: Deps, viewerId: number, authorId: number): boolean {
+  return !!prepared(deps.db, 'SELECT 1 FROM hides WHERE account_id = ? AND target_id = ?').get(viewerId, authorId);
+}
+
+function maxSeq(deps: Deps): number {
+  return (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;
+}
+
+function page(deps: Deps, viewerId: number | null, seqs: number[], limit: number): Page<PostRow> {
+  const more = seqs.length > limit;
+  const slice = seqs.slice(0, limit);
+  return { items: loadPosts(deps, viewerId, slice), next: more ? encodeCursor('p', [slice[slice.length - 1]]) : null };
+}
