@@ -35,7 +35,9 @@ function start(config: Config) {
 }
 
 try {
-  start(loadConfig());
+  const config = loadConfig();
+  // `npm start -- --demo` fills an empty database with a few colleagues and posts.
+  start(process.argv.includes('--demo') ? { ...config, seedDemo: true } : config);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

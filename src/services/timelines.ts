@@ -22,7 +22,7 @@ const WALK = `SELECT p.seq FROM posts p
 
 // Plan 2, the seeks: one index range per followee (and self) inside the same window, merged by SQLite's top-N sort.
 // Cheap when the reader follows few accounts (sparse windows). CROSS JOIN pins the loop order.
-const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE follower_id = @viewer UNION ALL SELECT @viewer) f
+const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE follower_id = @viewer UNION SELECT @viewer) f
   CROSS JOIN posts p INDEXED BY posts_author_seq_idx ON p.author_id = f.aid AND p.seq < @upper AND p.seq >= @lower
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;

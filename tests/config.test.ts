@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('config', () => {
+  it('has defaults that run out of the box', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', dbPath: './data/bluetwit.db', openRead: false, rateLimits: true, postMax: 280 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('parses values and names each bad variable', () => {
+    expect(loadConfig({ PORT: '8080', BLUETWIT_OPEN_READ: 'true', BLUETWIT_RATE_LIMITS: 'off' })).toMatchObject({ port: 8080, openRead: true, rateLimits: false });
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000', BLUETWIT_OPEN_READ: 'maybe' })).toThrow(/PORT[\s\S]*BLUETWIT_OPEN_READ/);
+  });
+
+  it('makes the server exit non-zero with the variable named when config is wrong', () => {
+    const r = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('PORT');
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { call, makeTestApp, signUp } from './helpers';
+
+describe('error model and HTTP edge', () => {
+  it('answers unknown /api routes with the contract’s 404 JSON', async () => {
+    const app = makeTestApp();
+    const r = await call(app, '/api/nope/nothing');
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('refuses non-JSON bodies with 415 and malformed JSON with 400', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const form = await call(app, '/api/posts', { body: 'text=hi', headers: { ...u.auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).toBe(415);
+    expect(form.json.error.code).toBe('unsupported_media_type');
+    const bad = await call(app, '/api/posts', { body: '{"text": "unclosed', headers: u.auth });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe('malformed_json');
+    const wrongType = await call(app, '/api/posts', { body: '[1,2]', headers: u.auth });
+    expect(wrongType.status).toBe(400);
+  });
+
+  it('refuses bodies over the limit with 413 and stores nothing', async () => {
+    const app = makeTestApp({ bodyLimit: 2048 });
+    const u = await signUp(app);
+    const r = await call(app, '/api/posts', { body: { text: 'x'.repeat(5000) }, headers: u.auth });
+    expect(r.status).toBe(413);
+    expect(r.json.error.code).toBe('payload_too_large');
+    expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items).toHaveLength(0);
+  });
+
+  it('answers a generic 500 that leaks no internals, and keeps the error shape', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const errors: unknown[] = [];
+    const orig = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      app.deps.db.$client.close();
+      const r = await call(app, '/api/timelines/public', { headers: u.auth });
+      expect(r.status).toBe(500);
+      expect(r.json.error.code).toBe('internal_error');
+      expect(r.text).not.toMatch(/sqlite|database|stack|at .*\.ts/i);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('sets secure headers with a content security policy', async () => {
+    const app = makeTestApp();
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('refuses cookie-authenticated writes from another origin, but not bearer ones', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const evil = await call(app, '/api/posts', { body: { text: 'csrf' }, headers: { cookie: u.cookie, origin: 'https://evil.example' } });
+    expect(evil.status).toBe(403);
+    expect(evil.json.error.code).toBe('cross_origin');
+    const form = await call(app, '/api/accounts/x/follow', { method: 'PUT', headers: { cookie: u.cookie, origin: '' } });
+    expect(form.status).toBe(403);
+    const same = await call(app, '/api/posts', { body: { text: 'fine' }, headers: { cookie: u.cookie, origin: 'http://localhost' } });
+    expect(same.status).toBe(201);
+    const bearer = await call(app, '/api/posts', { body: { text: 'bot' }, headers: { ...u.auth, origin: 'https://elsewhere.example' } });
+    expect(bearer.status).toBe(201);
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the validating schemas', async () => {
+    const app = makeTestApp();
+    const r = await call(app, '/api/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.json.openapi).toBe('3.1.0');
+    for (const path of ['/accounts', '/posts', '/timelines/home', '/accounts/{handle}/follow', '/tokens', '/search', '/notifications']) {
+      expect(r.json.paths[path], path).toBeDefined();
+    }
+    const body = r.json.paths['/posts'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(body)).toContain('text');
+    expect(r.json.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
+  });
+
+  it('serves the community guidelines as text, JSON or HTML', async () => {
+    const app = makeTestApp({ guidelines: 'Be kind <always>.' });
+    expect(await (await app.request('/guidelines')).text()).toBe('Be kind <always>.');
+    expect(await (await app.request('/guidelines', { headers: { accept: 'application/json' } })).json()).toEqual({ guidelines: 'Be kind <always>.' });
+    const html = await (await app.request('/guidelines', { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('Be kind &#60;always&#62;.');
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { call, followUser, makeTestApp, post, signUp } from './helpers';
+
+describe('posts', () => {
+  it('creates a post with parsed mentions and tags, readable by id, with an absolute url', async () => {
+    const app = makeTestApp();
+    const bob = await signUp(app, { handle: 'bob' });
+    const alice = await signUp(app, { handle: 'alice' });
+    const r = await call(app, '/api/posts', { body: { text: '  Hi @Bob and @ghost, see #SQLite #sqlite #1 ' }, headers: alice.auth });
+    expect(r.status).toBe(201);
+    expect(r.json.post).toMatchObject({
+      text: 'Hi @Bob and @ghost, see #SQLite #sqlite #1',
+      author: { handle: 'alice', bot: false },
+      mentions: ['bob'],
+      tags: ['sqlite'],
+      replyTo: null,
+      likeCount: 0,
+      replyCount: 0,
+    });
+    expect(r.json.post.url).toBe(`http://localhost/@alice/${r.json.post.id}`);
+    const got = await call(app, `/api/posts/${r.json.post.id}`, { headers: bob.auth });
+    expect(got.status).toBe(200);
+    expect(got.json.post.text).toBe(r.json.post.text);
+  });
+
+  it('counts the limit in code points after NFC and trimming', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    // 'e' + combining acute composes to one code point under NFC.
+    const decomposed = 'e\u0301'.repeat(280);
+    expect((await call(app, '/api/posts', { body: { text: decomposed }, headers: u.auth })).status).toBe(201);
+    const emoji = '😀'.repeat(280);
+    expect((await call(app, '/api/posts', { body: { text: `  ${emoji}\n ` }, headers: u.auth })).status).toBe(201);
+    const over = await call(app, '/api/posts', { body: { text: 'x'.repeat(281) }, headers: u.auth });
+    expect(over.status).toBe(400);
+    expect(over.json.error.code).toBe('text_too_long');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only spaces', '   \n  '],
+    ['ESC', 'hello \u001b[31mred'],
+    ['NUL', 'a\u0000b'],
+    ['C1 CSI', 'a\u009b31m'],
+    ['lone CR', 'line\roverwrite'],
+    ['tab', 'a\tb'],
+    ['DEL', 'a\u007fb'],
+  ])('refuses %s text with 400', async (_name, text) => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const r = await call(app, '/api/posts', { body: { text }, headers: u.auth });
+    expect(r.status).toBe(400);
+    expect(r.json.error.details[0].field).toBe('text');
+  });
+
+  it('keeps newlines and turns CRLF into LF', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const p = await post(app, u, 'one\r\ntwo\nthree');
+    expect(p.text).toBe('one\ntwo\nthree');
+  });
+
+  it('lets only the author delete; deleted posts 404 and leave counts right', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const p = await post(app, a, 'to be deleted');
+    expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: b.auth })).status).toBe(403);
+    expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${a.readToken}` } })).status).toBe(403);
+    expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth })).status).toBe(204);
+    expect((await call(app, `/api/posts/${p.id}`, { headers: a.auth })).status).toBe(404);
+    expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth })).status).toBe(404);
+    expect((await call(app, `/api/accounts/${a.handle}`, { headers: a.auth })).json.account.postsCount).toBe(0);
+  });
+
+  it('needs auth to read and the write scope to post', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const p = await post(app, u, 'hello');
+    expect((await call(app, `/api/posts/${p.id}`)).status).toBe(401);
+    const ro = await call(app, '/api/posts', { body: { text: 'nope' }, headers: { authorization: `Bearer ${u.readToken}` } });
+    expect(ro.status).toBe(403);
+    expect(ro.json.error.code).toBe('insufficient_scope');
+    expect((await call(app, '/api/posts', { body: { text: 'nope' } })).status).toBe(401);
+    expect((await call(app, '/api/posts', { body: { text: 'nope' }, headers: { authorization: 'Bearer bt_wrong' } })).status).toBe(401);
+  });
+
+  it('reads without auth when open reading is on, but never writes', async () => {
+    const app = makeTestApp({ openRead: true });
+    const u = await signUp(app);
+    const p = await post(app, u, 'open');
+    expect((await call(app, `/api/posts/${p.id}`)).status).toBe(200);
+    expect((await call(app, '/api/timelines/public')).json.items).toHaveLength(1);
+    expect((await call(app, '/api/posts', { body: { text: 'anon' } })).status).toBe(401);
+  });
+});
+
+describe('follows', () => {
+  it('follows and unfollows idempotently and keeps counts and lists right', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const c = await signUp(app);
+    await followUser(app, a, b);
+    await followUser(app, a, b);
+    await followUser(app, c, b);
+    const prof = await call(app, `/api/accounts/${b.handle}`, { headers: a.auth });
+    expect(prof.json.account.followersCount).toBe(2);
+    const followers = await call(app, `/api/accounts/${b.handle}/followers`, { headers: a.auth });
+    expect(followers.json.items.map((x: { handle: string }) => x.handle)).toEqual([c.handle, a.handle]);
+    const following = await call(app, `/api/accounts/${a.handle}/following`, { headers: a.auth });
+    expect(following.json.items.map((x: { handle: string }) => x.handle)).toEqual([b.handle]);
+    for (let i = 0; i < 2; i++) {
+      expect((await call(app, `/api/accounts/${b.handle}/follow`, { method: 'DELETE', headers: a.auth })).status).toBe(204);
+    }
+    expect((await call(app, `/api/accounts/${b.handle}`, { headers: a.auth })).json.account.followersCount).toBe(1);
+    expect((await call(app, `/api/accounts/${a.handle}`, { headers: a.auth })).json.account.followingCount).toBe(0);
+  });
+
+  it('refuses following yourself (400), unknown accounts (404) and read-only tokens (403)', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const self = await call(app, `/api/accounts/${a.handle}/follow`, { method: 'PUT', headers: a.auth });
+    expect(self.status).toBe(400);
+    expect(self.json.error.code).toBe('cannot_follow_self');
+    expect((await call(app, '/api/accounts/nobody/follow', { method: 'PUT', headers: a.auth })).status).toBe(404);
+    expect((await call(app, `/api/accounts/${b.handle}/follow`, { method: 'PUT', headers: { authorization: `Bearer ${a.readToken}` } })).status).toBe(403);
+  });
+
+  it('paginates follower lists', async () => {
+    const app = makeTestApp();
+    const star = await signUp(app);
+    const fans = [];
+    for (let i = 0; i < 5; i++) {
+      const f = await signUp(app);
+      await followUser(app, f, star);
+      fans.push(f.handle);
+    }
+    const seen: string[] = [];
+    let url = `/api/accounts/${star.handle}/followers?limit=2`;
+    for (;;) {
+      const r = await call(app, url, { headers: star.auth });
+      seen.push(...r.json.items.map((x: { handle: string }) => x.handle));
+      if (!r.json.next) break;
+      url = `/api/accounts/${star.handle}/followers?limit=2&cursor=${r.json.next}`;
+    }
+    expect(seen).toEqual(fans.reverse());
+  });
+});
