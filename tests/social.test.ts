@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
+
+type App = ReturnType<typeof makeTestApp>;
+const ids = (r: { json: { items: { id: string }[] } }) => r.json.items.map((p) => p.id);
+const notes = async (app: App, u: User) => (await call(app, '/api/notifications', { headers: u.auth })).json;
+
+describe('replies and threads', () => {
+  it('threads replies oldest first, counts them, and keeps them readable after the parent is deleted', async () => {
+    const app = makeTestApp();
+    const [a, b] = [await signUp(app), await signUp(app)];
+    const root = await post(app, a, 'root');
+    const r1 = await post(app, b, 'first reply', { replyTo: root.id });
+    const r2 = await post(app, a, 'second reply', { replyTo: root.id });
+    expect(r1.replyTo).toBe(root.id);
+    expect((await call(app, `/api/posts/${root.id}`, { headers: a.auth })).json.post.replyCount).toBe(2);
+    const thread = await call(app, `/api/posts/${root.id}/replies?limit=1`, { headers: a.auth });
+    expect(ids(thread)).toEqual([r1.id]);
+    const rest = await call(app, `/api/posts/${root.id}/replies?limit=1&cursor=${thread.json.next}`, { headers: a.auth });
+    expect(ids(rest)).toEqual([r2.id]);
+    await call(app, `/api/posts/${r2.id}`, { method: 'DELETE', headers: a.auth });
+    expect((await call(app, `/api/posts/${root.id}`, { headers: a.auth })).json.post.replyCount).toBe(1);
+    await call(app, `/api/posts/${root.id}`, { method: 'DELETE', headers: a.auth });
+    const orphan = await call(app, `/api/posts/${r1.id}`, { headers: a.auth });
+    expect(orphan.status).toBe(200);
+    expect(orphan.json.post.replyTo).toBe(root.id);
+  });
+
+  it('refuses a reply to a missing or deleted post with 404 and a clear code', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const p = await post(app, a, 'gone soon');
+    await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
+    const r = await call(app, '/api/posts', { body: { text: 'late reply', replyTo: p.id }, headers: a.auth });
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('reply_target_not_found');
+  });
+});
+
+describe('mentions, likes and notifications', () => {
+  it('notifies mentions, replies, likes and follows, newest first, with unread counts', async () => {
+    const app = makeTestApp();
+    const [alice, bob] = [await signUp(app, { handle: 'alice' }), await signUp(app, { handle: 'bob' })];
+    const p = await post(app, alice, 'my post');
+    await followUser(app, bob, alice);
+    await post(app, bob, 'hey @alice and @nobody_here');
+    await post(app, bob, 'a reply', { replyTo: p.id });
+    await call(app, `/api/posts/${p.id}/like`, { method: 'PUT', headers: bob.auth });
+    const n = await notes(app, alice);
+    expect(n.items.map((x: { type: string }) => x.type)).toEqual(['like', 'reply', 'mention', 'follow']);
+    expect(n.unreadCount).toBe(4);
+    expect(n.items[0]).toMatchObject({ account: { handle: 'bob' }, post: { id: p.id }, read: false });
+    expect(n.items[3].post).toBeUndefined();
+    const upTo = n.items[2].id;
+    expect((await call(app, '/api/notifications/read', { body: { upTo }, headers: alice.auth })).json.marked).toBe(2);
+    expect((await notes(app, alice)).unreadCount).toBe(2);
+    await call(app, '/api/notifications/read', { method: 'POST', headers: alice.auth });
+    expect((await notes(app, alice)).unreadCount).toBe(0);
+  });
+
+  it('keeps unknown mentions as plain text and never notifies yourself', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app, { handle: 'selfie' });
+    const p = await post(app, a, '@selfie talking to myself, cc @ghost');
+    expect(p.mentions).toEqual(['selfie']);
+    await post(app, a, 'reply to me', { replyTo: p.id });
+    await call(app, `/api/posts/${p.id}/like`, { method: 'PUT', headers: a.auth });
+    expect((await notes(app, a)).items).toEqual([]);
+  });
+
+  it('likes idempotently with a like count and the viewer’s liked flag', async () => {
+    const app = makeTestApp();
+    const [a, b, c] = [await signUp(app), await signUp(app), await signUp(app)];
+    const p = await post(app, a, 'likeable');
+    for (let i = 0; i < 2; i++) expect((await call(app, `/api/posts/${p.id}/like`, { method: 'PUT', headers: b.auth })).status).toBe(204);
+    await call(app, `/api/posts/${p.id}/like`, { method: 'PUT', headers: c.auth });
+    expect((await call(app, `/api/posts/${p.id}`, { headers: b.auth })).json.post).toMatchObject({ likeCount: 2, liked: true });
+    expect((await call(app, `/api/posts/${p.id}`, { headers: a.auth })).json.post).toMatchObject({ likeCount: 2, liked: false });
+    for (let i = 0; i < 2; i++) await call(app, `/api/posts/${p.id}/like`, { method: 'DELETE', headers: b.auth });
+    expect((await call(app, `/api/posts/${p.id}`, { headers: b.auth })).json.post).toMatchObject({ likeCount: 1, liked: false });
+    expect((await call(app, '/api/posts/nope/like', { method: 'PUT', headers: b.auth })).status).toBe(404);
+    expect((await notes(app, a)).items.filter((n: { type: string }) => n.type === 'like')).toHaveLength(2);
+  });
+
+  it('drops notifications about a post when it is deleted', async () => {
+    const app = makeTestApp();
+    const [a, b] = [await signUp(app), await signUp(app, { handle: 'target' })];
+    const p = await post(app, a, 'hi @target');
+    expect((await notes(app, b)).unreadCount).toBe(1);
+    await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
+    expect((await notes(app, b)).items).toEqual([]);
+  });
+});
+
+describe('search and directory', () => {
+  it('finds posts by words and prefixes, newest first or by relevance, and accounts by name', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app, { handle: 'kafka_fan', displayName: 'Franz Kafka' });
+    const p1 = await post(app, a, 'Kafka consumer lag again');
+    const p2 = await post(app, a, 'Rebalancing consumers is an art. Kafka!');
+    await post(app, a, 'unrelated lunch post');
+    const r = await call(app, '/api/search?q=kafka%20consum', { headers: a.auth });
+    expect(ids(r)).toEqual([p2.id, p1.id]);
+    expect(r.json.accounts.map((x: { handle: string }) => x.handle)).toEqual([]);
+    const people = await call(app, '/api/search?q=fran', { headers: a.auth });
+    expect(people.json.accounts.map((x: { handle: string }) => x.handle)).toEqual(['kafka_fan']);
+    const rel = await call(app, '/api/search?q=kafka&order=relevance&limit=1', { headers: a.auth });
+    expect(rel.json.items).toHaveLength(1);
+    expect(rel.json.next).toBeTruthy();
+    const rel2 = await call(app, `/api/search?q=kafka&order=relevance&limit=1&cursor=${rel.json.next}`, { headers: a.auth });
+    expect(new Set([...ids(rel), ...ids(rel2)])).toEqual(new Set([p1.id, p2.id]));
+  });
+
+  it.each(['"', '"unbalanced', 'a AND OR NOT', 'NEAR(a b)', '*', 'col:value', '()', '', '   ', "'; DROP TABLE posts; --", '😀', '^start', 'x'.repeat(400)])(
+    'never errors on the query %j',
+    async (q) => {
+      const app = makeTestApp();
+      const a = await signUp(app);
+      await post(app, a, 'some text to search');
+      const r = await call(app, `/api/search?q=${encodeURIComponent(q)}`, { headers: a.auth });
+      expect(r.status).toBe(200);
+      expect(Array.isArray(r.json.items)).toBe(true);
+    },
+  );
+
+  it('matches unicode and accents, and forgets deleted posts', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const p = await post(app, a, 'Café meeting in Zürich über alles 東京');
+    expect(ids(await call(app, '/api/search?q=cafe', { headers: a.auth }))).toEqual([p.id]);
+    expect(ids(await call(app, `/api/search?q=${encodeURIComponent('zürich')}`, { headers: a.auth }))).toEqual([p.id]);
+    await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
+    expect(ids(await call(app, '/api/search?q=cafe', { headers: a.auth }))).toEqual([]);
+  });
+
+  it('lists the directory by display name, filters by prefix and department, and pages', async () => {
+    const app = makeTestApp();
+    const names = ['zoe', 'adam', 'Mia', 'bea', 'carl'];
+    const users: User[] = [];
+    for (const n of names) users.push(await signUp(app, { handle: `${n.toLowerCase()}_x`, displayName: `${n} Person` }));
+    await call(app, '/api/me', { method: 'PATCH', body: { department: 'Research' }, headers: users[0].auth });
+    await call(app, '/api/me', { method: 'PATCH', body: { department: 'research' }, headers: users[2].auth });
+    const seen: string[] = [];
+    let url = '/api/accounts?limit=2';
+    for (;;) {
+      const r = await call(app, url, { headers: users[0].auth });
+      seen.push(...r.json.items.map((x: { displayName: string }) => x.displayName));
+      if (!r.json.next) break;
+      url = `/api/accounts?limit=2&cursor=${r.json.next}`;
+    }
+    expect(seen).toEqual(['adam Person', 'bea Person', 'carl Person', 'Mia Person', 'zoe Person']);
+    const q = await call(app, '/api/accounts?q=mi', { headers: users[0].auth });
+    expect(q.json.items.map((x: { handle: string }) => x.handle)).toEqual(['mia_x']);
+    const dept = await call(app, '/api/accounts?department=Research', { headers: users[0].auth });
+    expect(dept.json.items.map((x: { handle: string }) => x.handle)).toEqual(['mia_x', 'zoe_x']);
+    expect((await call(app, '/api/accounts?q=%25', { headers: users[0].auth })).json.items).toEqual([]);
+  });
+});
+
+describe('mute, block and reports', () => {
+  it('mute hides an author from home, public, tag, search and notifications, and unmute restores', async () => {
+    const app = makeTestApp();
+    const [me, loud] = [await signUp(app), await signUp(app, { handle: 'loud' })];
+    await followUser(app, me, loud);
+    const meHandle = me.handle;
+    const p = await post(app, loud, `#news shouting at @${meHandle}`);
+    expect((await call(app, '/api/accounts/loud/mute', { method: 'PUT', headers: me.auth })).status).toBe(204);
+    await call(app, '/api/accounts/loud/mute', { method: 'PUT', headers: me.auth });
+    for (const path of ['/api/timelines/home', '/api/timelines/public', '/api/timelines/tag/news', '/api/search?q=shouting']) {
+      expect(ids(await call(app, path, { headers: me.auth })), path).toEqual([]);
+    }
+    expect((await notes(app, me)).items).toEqual([]);
+    expect((await call(app, '/api/accounts/loud', { headers: me.auth })).json.account).toMatchObject({ muted: true, following: true });
+    await call(app, '/api/accounts/loud/mute', { method: 'DELETE', headers: me.auth });
+    expect(ids(await call(app, '/api/timelines/home', { headers: me.auth }))).toEqual([p.id]);
+  });
+
+  it('block removes follows both ways and stops the blocked account following, replying or notifying', async () => {
+    const app = makeTestApp();
+    const [me, troll] = [await signUp(app, { handle: 'blocker' }), await signUp(app, { handle: 'troll' })];
+    await followUser(app, me, troll);
+    await followUser(app, troll, me);
+    const mine = await post(app, me, 'my thoughts');
+    await call(app, '/api/accounts/troll/block', { method: 'PUT', headers: me.auth });
+    expect((await call(app, '/api/accounts/blocker', { headers: me.auth })).json.account).toMatchObject({ followersCount: 0, followingCount: 0 });
+    const refollow = await call(app, '/api/accounts/blocker/follow', { method: 'PUT', headers: troll.auth });
+    expect(refollow.status).toBe(403);
+    const reply = await call(app, '/api/posts', { body: { text: 'reply', replyTo: mine.id }, headers: troll.auth });
+    expect(reply.status).toBe(403);
+    await post(app, troll, 'hey @blocker');
+    await call(app, `/api/posts/${mine.id}/like`, { method: 'PUT', headers: troll.auth });
+    expect((await notes(app, me)).items).toEqual([]);
+    expect((await call(app, '/api/accounts/blocker/block', { method: 'PUT', headers: me.auth })).status).toBe(400);
+    await call(app, '/api/accounts/troll/block', { method: 'DELETE', headers: me.auth });
+    expect((await call(app, '/api/accounts/blocker/follow', { method: 'PUT', headers: troll.auth })).status).toBe(204);
+  });
+
+  it('takes reports with a reason; only admins list them and admins may delete any post', async () => {
+    const app = makeTestApp();
+    const [author, reporter, admin] = [await signUp(app), await signUp(app), await signUp(app)];
+    app.deps.db.$client.prepare("UPDATE accounts SET role = 'admin' WHERE handle = ?").run(admin.handle);
+    const p = await post(app, author, 'questionable');
+    expect((await call(app, `/api/posts/${p.id}/report`, { body: { reason: '  ' }, headers: reporter.auth })).status).toBe(400);
+    const rep = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
+    expect(rep.status).toBe(201);
+    expect((await call(app, '/api/reports', { headers: reporter.auth })).status).toBe(403);
+    const list = await call(app, '/api/reports', { headers: admin.auth });
+    expect(list.json.items[0]).toMatchObject({ postId: p.id, reason: 'Shares a customer name', reporter: reporter.handle, post: { id: p.id } });
+    expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: admin.auth })).status).toBe(204);
+    expect((await call(app, `/api/posts/${p.id}`, { headers: admin.auth })).status).toBe(404);
+  });
+});
+
+describe('idempotent posting', () => {
+  it('returns the first response for a retried Idempotency-Key and 422 for a different body', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const send = (text: string, key = 'retry-key-1') => call(app, '/api/posts', { body: { text }, headers: { ...u.auth, 'idempotency-key': key } });
+    const first = await send('exactly once');
+    const second = await send('exactly once');
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.json.post.id).toBe(first.json.post.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect((await call(app, `/api/accounts/${u.handle}`, { headers: u.auth })).json.account.postsCount).toBe(1);
+    const clash = await send('something else');
+    expect(clash.status).toBe(422);
+    expect(clash.json.error.code).toBe('idempotency_key_reused');
+    const other = await signUp(app);
+    const theirs = await call(app, '/api/posts', { body: { text: 'exactly once' }, headers: { ...other.auth, 'idempotency-key': 'retry-key-1' } });
+    expect(theirs.json.post.id).not.toBe(first.json.post.id);
+  });
+
+  it('forgets keys after 24 hours', async () => {
+    let now = Date.now();
+    const app = makeTestApp({}, { clock: () => now });
+    const u = await signUp(app);
+    const send = () => call(app, '/api/posts', { body: { text: 'daily' }, headers: { ...u.auth, 'idempotency-key': 'k' } });
+    const first = await send();
+    now += 25 * 3600 * 1000;
+    const later = await send();
+    expect(later.json.post.id).not.toBe(first.json.post.id);
+  });
+});
