@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { followUser, makeTestApp, post, signUp } from './helpers';
+
+/** Reads SSE events from a streaming response until `until` matches or time runs out. */
+async function collect(res: Response, until: (events: { event: string; data: string }[]) => boolean, ms = 2000) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: string }[] = [];
+  let buf = '';
+  const deadline = Date.now() + ms;
+  while (!until(events) && Date.now() < deadline) {
+    const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+    if (!chunk || chunk.done) break;
+    buf += decoder.decode(chunk.value, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+      events.push({ event, data });
+    }
+  }
+  return { events, reader };
+}
+
+describe('SSE stream', () => {
+  it('delivers followees’ new posts and deletes on the home stream, not strangers’, and frees its listener on disconnect', async () => {
+    const app = makeTestApp();
+    const [me, friend, stranger] = [await signUp(app), await signUp(app), await signUp(app)];
+    await followUser(app, me, friend);
+    const ctrl = new AbortController();
+    const res = await app.request('/api/stream?timeline=home', { headers: me.auth, signal: ctrl.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(app.deps.events.listenerCount).toBe(1);
+    setTimeout(async () => {
+      await post(app, stranger, 'not for you');
+      const p = await post(app, friend, 'for you');
+      await app.request(`/api/posts/${p.id}`, { method: 'DELETE', headers: friend.auth });
+    }, 50);
+    const { events, reader } = await collect(res, (ev) => ev.some((e) => e.event === 'delete'));
+    const posts = events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data));
+    expect(events[0].event).toBe('ready');
+    expect(posts.map((p) => p.text)).toEqual(['for you']);
+    expect(posts[0].author.handle).toBe(friend.handle);
+    expect(JSON.parse(events.find((e) => e.event === 'delete')!.data).id).toBe(posts[0].id);
+    ctrl.abort();
+    await reader.cancel().catch(() => {});
+    for (let i = 0; i < 50 && app.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(app.deps.events.listenerCount).toBe(0);
+  });
+
+  it('needs auth for the home stream and leaves out bots with bots=false', async () => {
+    const app = makeTestApp();
+    expect((await app.request('/api/stream?timeline=home')).status).toBe(401);
+    const [me, bot] = [await signUp(app), await signUp(app, { bot: true })];
+    const res = await app.request('/api/stream?timeline=public&bots=false', { headers: me.auth });
+    setTimeout(async () => {
+      await post(app, bot, 'beep');
+      await post(app, me, 'human');
+    }, 50);
+    const { events, reader } = await collect(res, (ev) => ev.some((e) => e.event === 'post'));
+    expect(events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['human']);
+    await reader.cancel();
+  });
+});
