@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { Db } from './db/client';
 import { AppError } from './errors';
 import { resolveActor } from './http/auth';
+import { rateLimits } from './http/rate-limit';
 import { createRouter, validationError, type AppEnv } from './http/env';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
@@ -86,6 +87,9 @@ export function createApp(opts: AppOptions) {
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
 
+  app.use(resolveActor);
+  for (const limiter of rateLimits(opts.config)) app.use(limiter);
+
   app.route('/', metaRoutes);
 
   const api = createRouter();
@@ -100,7 +104,6 @@ export function createApp(opts: AppOptions) {
     }
     await next();
   });
-  api.use(resolveActor);
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);

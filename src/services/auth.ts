@@ -73,19 +73,26 @@ export function actorFromSession(deps: Deps, secret: string): Actor | null {
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .where(and(eq(sessions.hash, hashSecret(secret)), gt(sessions.expiresAt, deps.clock())))
     .get();
-  return row ? { ...row, scopes: ALL_SCOPES, via: 'session' } : null;
+  return row ? { ...row, scopes: ALL_SCOPES, via: 'session', credential: `s:${hashSecret(secret).slice(0, 16)}` } : null;
 }
 
 /** Resolves a bearer token to its actor with the token's scopes, or null. */
 export function actorFromToken(deps: Deps, token: string): Actor | null {
   const row = deps.db
-    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role, scopes: tokens.scopes })
+    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role, scopes: tokens.scopes, tokenId: tokens.id })
     .from(tokens)
     .innerJoin(accounts, eq(accounts.id, tokens.accountId))
     .where(eq(tokens.hash, hashSecret(token)))
     .get();
   if (!row) return null;
-  return { id: row.id, handle: row.handle, role: row.role, scopes: new Set(row.scopes.split(' ') as Scope[]), via: 'token' };
+  return {
+    id: row.id,
+    handle: row.handle,
+    role: row.role,
+    scopes: new Set(row.scopes.split(' ') as Scope[]),
+    via: 'token',
+    credential: `t:${row.tokenId}`,
+  };
 }
 
 export type TokenInfo = { id: string; name: string; scopes: Scope[]; createdAt: string };

@@ -37,7 +37,7 @@ export async function seedDemo(deps: Deps): Promise<number> {
   for (const p of PEOPLE) {
     const account = await createAccount(deps, { handle: p.handle, displayName: p.displayName, password: DEMO_PASSWORD, bot: p.bot });
     updateProfile(deps, account.id, { bio: p.bio, department: p.department, title: p.title });
-    actors.set(p.handle, { id: account.id, handle: p.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'session' });
+    actors.set(p.handle, { id: account.id, handle: p.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'session', credential: 'demo' });
   }
   for (const a of actors.values()) {
     for (const b of actors.values()) if (a !== b && b.handle !== 'buildbot') follow(deps, a, b.handle);

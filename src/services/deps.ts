@@ -20,4 +20,6 @@ export type Actor = {
   role: 'user' | 'admin';
   scopes: ReadonlySet<Scope>;
   via: 'session' | 'token';
+  /** Identifies the credential (token id or session) for per-credential rate limits. */
+  credential: string;
 };

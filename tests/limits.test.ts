@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { testConfig } from '../src/config';
+import { call, makeTestApp, signUp } from './helpers';
+
+const limited = (rate: Partial<ReturnType<typeof testConfig>['rate']>) => ({
+  rateLimits: true,
+  rate: { ...testConfig().rate, ...rate },
+});
+
+describe('rate limits', () => {
+  it('sends RateLimit headers and a 429 with Retry-After in the error shape when a token overspends reads', async () => {
+    const app = makeTestApp(limited({ read: 3 }));
+    const u = await signUp(app);
+    for (let i = 0; i < 3; i++) {
+      const r = await call(app, '/api/timelines/public', { headers: u.auth });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('ratelimit-limit')).toBe('3');
+      expect(r.headers.get('ratelimit-remaining')).toBe(String(2 - i));
+    }
+    const over = await call(app, '/api/timelines/public', { headers: u.auth });
+    expect(over.status).toBe(429);
+    expect(over.json.error.code).toBe('rate_limited');
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another credential has its own budget.
+    const other = await signUp(app);
+    expect((await call(app, '/api/timelines/public', { headers: other.auth })).status).toBe(200);
+  });
+
+  it('has a separate, tighter budget for writes', async () => {
+    const app = makeTestApp(limited({ write: 2, read: 100 }));
+    const u = await signUp(app);
+    expect((await call(app, '/api/posts', { body: { text: 'one' }, headers: u.auth })).status).toBe(201);
+    expect((await call(app, '/api/posts', { body: { text: 'two' }, headers: u.auth })).status).toBe(201);
+    expect((await call(app, '/api/posts', { body: { text: 'three' }, headers: u.auth })).status).toBe(429);
+    expect((await call(app, '/api/timelines/public', { headers: u.auth })).status).toBe(200);
+  });
+
+  it('slows password guessing: failed sign-ins from one address are capped', async () => {
+    const app = makeTestApp(limited({ auth: 3 }));
+    await signUp(app, { handle: 'victim', password: 'the real password' });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(app, '/api/sessions', { body: { handle: 'victim', password: `guess ${i}xxxx` } })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+
+  it('is off when configured off', async () => {
+    const app = makeTestApp({ rateLimits: false, rate: { ...testConfig().rate, read: 1 } });
+    const u = await signUp(app);
+    for (let i = 0; i < 3; i++) expect((await call(app, '/api/timelines/public', { headers: u.auth })).status).toBe(200);
+  });
+});
