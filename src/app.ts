@@ -18,8 +18,19 @@ import { timelineRoutes } from './http/routes/timelines';
 import { EventHub } from './live/hub';
 import type { Deps } from './services/deps';
 import { nanoid } from 'nanoid';
+import type { Logger } from 'pino';
+import { createLogger, Metrics, observe } from './http/observability';
 
-export type AppOptions = { db: Db; config: Config; clock?: () => number; newId?: () => string; events?: EventHub };
+export type AppOptions = {
+  db: Db;
+  config: Config;
+  clock?: () => number;
+  newId?: () => string;
+  events?: EventHub;
+  logger?: Logger;
+  /** Also export process metrics (CPU, memory, event loop); on in the real server. */
+  processMetrics?: boolean;
+};
 
 const STATUS_CODES: Record<number, string> = {
   400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
@@ -47,9 +58,17 @@ export function createApp(opts: AppOptions) {
     newId: opts.newId ?? (() => nanoid(12)),
     events: opts.events ?? new EventHub(),
   };
+  const logger = opts.logger ?? createLogger('silent');
+  const metrics = new Metrics(deps, opts.processMetrics ?? false);
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    c.set('metrics', metrics);
+    await next();
+  });
+  app.use(observe(logger, metrics));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -66,10 +85,6 @@ export function createApp(opts: AppOptions) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
-  app.use(async (c, next) => {
-    c.set('deps', deps);
-    await next();
-  });
   app.use(
     bodyLimit({
       maxSize: opts.config.bodyLimit,
@@ -81,7 +96,7 @@ export function createApp(opts: AppOptions) {
 
   app.onError((err, c) => {
     const e = toAppError(err);
-    if (e.status >= 500) console.error(JSON.stringify({ level: 'error', requestId: c.var.requestId, msg: String(err), stack: (err as Error).stack }));
+    if (e.status >= 500) logger.error({ reqId: c.var.requestId, err }, 'unhandled error');
     const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
     return c.json(body, e.status);
   });
@@ -118,7 +133,7 @@ export function createApp(opts: AppOptions) {
   api.all('*', (c) => c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404));
   app.route('/api', api);
 
-  return Object.assign(app, { deps });
+  return Object.assign(app, { deps, metrics, logger });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,29 +3,33 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
+import { createLogger } from './http/observability';
 
 function start(config: Config) {
+  const logger = createLogger(config.logLevel);
   const db = openDb(config.dbPath);
-  const app = createApp({ db, config });
-  if (config.seedDemo) seedDemo(app.deps).then((n) => n && console.log(JSON.stringify({ level: 'info', msg: `demo: seeded ${n} posts` })));
+  const app = createApp({ db, config, logger, processMetrics: true });
+  if (config.seedDemo) seedDemo(app.deps).then((n) => n && logger.info(`demo: seeded ${n} posts`));
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    console.log(JSON.stringify({ level: 'info', msg: `bluetwit listening on http://${info.address}:${info.port}`, db: config.dbPath }));
+    logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
   });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ level: 'info', msg: `${signal}: shutting down` }));
+    logger.info(`${signal}: shutting down`);
     app.deps.events.publish({ type: 'shutdown' });
     const force = setTimeout(() => {
-      console.error(JSON.stringify({ level: 'error', msg: 'shutdown timed out; closing connections' }));
+      logger.warn('shutdown timed out; closing the remaining connections');
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
     }, config.shutdownMs);
     force.unref();
     server.close(() => {
       clearTimeout(force);
       closeDb(db);
+      logger.info('stopped');
+      logger.flush();
       process.exit(0);
     });
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { createApp } from '../src/app';
+import { testConfig } from '../src/config';
+import { openDb } from '../src/db/client';
 import { call, makeTestApp, signUp } from './helpers';
 
 describe('error model and HTTP edge', () => {
@@ -31,22 +35,46 @@ describe('error model and HTTP edge', () => {
     expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items).toHaveLength(0);
   });
 
-  it('answers a generic 500 that leaks no internals, and keeps the error shape', async () => {
-    const app = makeTestApp();
+  it('answers a generic 500 that leaks no internals, and logs the cause with the request id', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const app = createApp({ db: openDb(':memory:'), config: testConfig(), logger });
     const u = await signUp(app);
-    const errors: unknown[] = [];
-    const orig = console.error;
-    console.error = (...args: unknown[]) => void errors.push(args);
-    try {
-      app.deps.db.$client.close();
-      const r = await call(app, '/api/timelines/public', { headers: u.auth });
-      expect(r.status).toBe(500);
-      expect(r.json.error.code).toBe('internal_error');
-      expect(r.text).not.toMatch(/sqlite|database|stack|at .*\.ts/i);
-    } finally {
-      console.error = orig;
-    }
-    expect(errors.length).toBeGreaterThan(0);
+    app.deps.db.$client.close();
+    const r = await call(app, '/api/timelines/public', { headers: u.auth });
+    expect(r.status).toBe(500);
+    expect(r.json.error.code).toBe('internal_error');
+    expect(r.text).not.toMatch(/sqlite|database|stack|at .*\.ts/i);
+    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
+    expect(logged.reqId).toBe(r.headers.get('x-request-id'));
+    expect(logged.err.message).toMatch(/database/i);
+  });
+
+  it('never logs passwords, tokens or cookies', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+    const app = createApp({ db: openDb(':memory:'), config: testConfig(), logger });
+    const u = await signUp(app, { password: 'super secret pass' });
+    await call(app, '/api/timelines/home', { headers: u.auth });
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(all).not.toContain('super secret pass');
+    expect(all).not.toContain(u.token);
+    expect(all).not.toContain(u.cookie.split('=')[1]);
+  });
+
+  it('serves Prometheus metrics to admins (and loopback), not to other users', async () => {
+    const app = makeTestApp();
+    const [u, admin] = [await signUp(app), await signUp(app)];
+    app.deps.db.$client.prepare("UPDATE accounts SET role = 'admin' WHERE handle = ?").run(admin.handle);
+    await call(app, '/api/timelines/home', { headers: u.auth });
+    expect((await call(app, '/metrics', { headers: u.auth })).status).toBe(403);
+    const m = await call(app, '/metrics', { headers: admin.auth });
+    expect(m.status).toBe(200);
+    expect(m.text).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/api\/timelines\/home",status="200"\} 1/);
+    expect(m.text).toMatch(/bluetwit_timeline_seconds_count\{timeline="home"\} 1/);
+    expect(m.text).toMatch(/bluetwit_open_streams 0/);
+    expect(m.text).toMatch(/bluetwit_db_size_bytes \d+/);
   });
 
   it('sets secure headers with a content security policy', async () => {

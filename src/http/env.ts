@@ -3,12 +3,14 @@ import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { AppError } from '../errors';
 import type { Actor, Deps } from '../services/deps';
+import type { Metrics } from './observability';
 
 export type AppEnv = {
   Variables: {
     deps: Deps;
     actor: Actor | null;
     requestId: string;
+    metrics: Metrics;
   };
 };
 

@@ -116,11 +116,11 @@ function wrapParagraph(paragraph: string, width: number): string[] {
       if (displayWidth(line + gap) < width) {
         line += gap;
       } else {
-        lines.push(line);
+        if (line) lines.push(line);
         line = '';
       }
       for (const g of graphemes(token)) {
-        if (line.trim() && displayWidth(line + g) > width) {
+        if (line && displayWidth(line + g) > width) {
           lines.push(line.trimEnd());
           line = '';
         }
@@ -184,7 +184,7 @@ export function renderAccount(account: AccountView, opts: LayoutOptions): string
   ];
   const bio = sanitizeTerminal(account.bio).trim();
   return block([
-    authorLabel(account, width, paint),
+    authorLine(account, width, paint),
     ...flow(accountDetails(account), ' · ', width),
     ...(bio ? wrap(bio, width - BODY_INDENT.length).map(bodyLine) : []),
     ...flow(stats, ' · ', width).map((l) => paint(DIM, l)),
@@ -214,7 +214,8 @@ const painter =
   (sgr, s) =>
     color && s ? `\x1b[${sgr}m${s}\x1b[0m` : s;
 
-const cells = (n: number | undefined, fallback: number): number => (Number.isFinite(n) ? Math.floor(n as number) : fallback);
+const cells = (n: number | undefined, fallback: number): number =>
+  typeof n === 'number' && Number.isFinite(n) ? Math.floor(n) : fallback;
 const clampWidth = (width: number): number => Math.max(MIN_WIDTH, cells(width, DEFAULT_WIDTH));
 const block = (lines: string[]): string => `${lines.join('\n')}\n`;
 const bodyLine = (line: string): string => (line ? BODY_INDENT + line : '');
@@ -231,27 +232,27 @@ function flow(parts: string[], sep: string, width: number): string[] {
   return lines;
 }
 
-const handleAndBot = (a: AuthorView): [string, string] => [`@${sanitizeLine(a.handle)}`, a.bot ? ' [bot]' : ''];
-
-/** `@handle (Display Name) [bot]` within `room` cells: the name is shortened first, then left out. */
-function authorLabel(a: AuthorView, room: number, paint: Paint): string {
-  const [handle, bot] = handleAndBot(a);
-  const fixed = displayWidth(handle + bot);
-  if (fixed > room) return paint(BOLD, truncate(handle + bot, room));
+/** `@handle (Display Name) [bot]` within `room` cells, the name shortened to fit; null if even that does not fit. */
+function authorLabel(a: AuthorView, room: number, paint: Paint): string | null {
+  const handle = `@${sanitizeLine(a.handle)}`;
+  const bot = a.bot ? ' [bot]' : '';
   const name = sanitizeLine(a.displayName).trim();
-  const nameRoom = room - fixed - 3;
-  const shown = name && nameRoom >= Math.min(displayWidth(name), MIN_NAME) ? ` (${truncate(name, nameRoom)})` : '';
-  return paint(BOLD, handle) + shown + paint(DIM, bot);
+  const nameRoom = room - displayWidth(handle + bot) - (name ? 3 : 0);
+  if (nameRoom < (name ? Math.min(displayWidth(name), MIN_NAME) : 0)) return null;
+  return paint(BOLD, handle) + (name ? ` (${truncate(name, nameRoom)})` : '') + paint(DIM, bot);
 }
 
-/** The header line, or two when the handle and the time · id do not fit side by side. */
+/** The author label on a line of its own; at very small widths, just the handle, shortened if it must be. */
+function authorLine(a: AuthorView, width: number, paint: Paint): string {
+  return authorLabel(a, width, paint) ?? paint(BOLD, truncate(`@${sanitizeLine(a.handle)}${a.bot ? ' [bot]' : ''}`, width));
+}
+
+/** The header line, or two (author, then time · id) when the name would not fit beside the time and id. */
 function postHeader(post: PostView, width: number, now: Date, paint: Paint): string[] {
-  const meta = ` · ${relativeTime(post.createdAt, now)} · ${sanitizeLine(post.id)}`;
-  const room = width - displayWidth(meta);
-  if (room >= displayWidth(handleAndBot(post.author).join(''))) {
-    return [authorLabel(post.author, room, paint) + paint(DIM, meta)];
-  }
-  return [authorLabel(post.author, width, paint), BODY_INDENT + paint(DIM, truncate(meta.slice(3), width - BODY_INDENT.length))];
+  const meta = `${relativeTime(post.createdAt, now)} · ${sanitizeLine(post.id)}`;
+  const oneLine = authorLabel(post.author, width - displayWidth(` · ${meta}`), paint);
+  if (oneLine !== null) return [oneLine + paint(DIM, ` · ${meta}`)];
+  return [authorLine(post.author, width, paint), BODY_INDENT + paint(DIM, truncate(meta, width - BODY_INDENT.length))];
 }
 
 function postCounts(post: PostView): string[] {
@@ -266,7 +267,7 @@ const accountDetails = (a: AccountView): string[] =>
   [a.title, a.department].map((s) => sanitizeLine(s).trim()).filter(Boolean);
 
 function accountLine(a: AccountView, width: number, paint: Paint): string {
-  const label = authorLabel(a, width, paint);
+  const label = authorLine(a, width, paint);
   const details = accountDetails(a).join(' · ');
   const room = width - displayWidth(label) - 3;
   return details && room >= MIN_NAME ? label + paint(DIM, ` · ${truncate(details, room)}`) : label;
@@ -302,8 +303,12 @@ function commandLines(prefix: string, command: string, width: number): string[] 
       lines.push(`${line} \\`);
       line = BODY_INDENT + word;
     } else {
-      line += sep;
-      let filled = !fresh;
+      // An over-long word starts on a line of its own, then breaks wherever it must.
+      if (!fresh) {
+        lines.push(`${line} \\`);
+        line = BODY_INDENT;
+      }
+      let filled = false;
       for (const unit of shellUnits(word)) {
         if (filled && displayWidth(line + unit.text) > room) {
           // A continuation inside a word must start in column 0, or the indent would join the word.

@@ -1,6 +1,10 @@
 import { Hono } from 'hono';
 import { prepared } from '../../db/sql';
+import { forbidden } from '../../errors';
 import type { AppEnv } from '../env';
+import { clientIp } from '../rate-limit';
+
+const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 
 export const DEFAULT_GUIDELINES = `bluetwit community guidelines
 
@@ -19,6 +23,11 @@ export const metaRoutes = new Hono<AppEnv>()
   .get('/healthz', (c) => {
     prepared(c.var.deps.db, 'SELECT 1').get();
     return c.json({ status: 'ok' });
+  })
+  .get('/metrics', async (c) => {
+    const actor = c.var.actor;
+    if (!isLoopback(clientIp(c)) && actor?.role !== 'admin') throw forbidden('Metrics are served to loopback or admins.');
+    return c.body(await c.var.metrics.registry.metrics(), 200, { 'Content-Type': c.var.metrics.registry.contentType });
   })
   .get('/guidelines', (c) => {
     const text = c.var.deps.config.guidelines ?? DEFAULT_GUIDELINES;

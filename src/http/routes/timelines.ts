@@ -28,7 +28,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const actor = requireScope(c, 'read');
       const q = c.req.valid('query');
-      return c.json(postPage(c, homeTimeline(c.var.deps, actor.id, { ...q, bots: q.bots !== 'false' })), 200);
+      return c.json(postPage(c, c.var.metrics.timed('home', () => homeTimeline(c.var.deps, actor.id, { ...q, bots: q.bots !== 'false' }))), 200);
     },
   )
   .openapi(
@@ -36,7 +36,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      return c.json(postPage(c, publicTimeline(c.var.deps, viewer?.id ?? null, { ...q, bots: q.bots !== 'false' })), 200);
+      return c.json(postPage(c, c.var.metrics.timed('public', () => publicTimeline(c.var.deps, viewer?.id ?? null, { ...q, bots: q.bots !== 'false' }))), 200);
     },
   )
   .openapi(
@@ -44,7 +44,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      return c.json(postPage(c, tagTimeline(c.var.deps, viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' })), 200);
+      return c.json(postPage(c, c.var.metrics.timed('tag', () => tagTimeline(c.var.deps, viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' }))), 200);
     },
   )
   .openapi(
