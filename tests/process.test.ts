@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+type Server = { proc: ChildProcess; base: string; exited: Promise<number | null>; output: () => string };
+
+/** Starts the real server process on a free port and waits until it listens. */
+async function startServer(db: string): Promise<Server> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BLUETWIT_DB: db, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_SCRYPT_COST: '1024', BLUETWIT_SHUTDOWN_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  });
+  return { proc, base, exited, output: () => out };
+}
+
+async function account(base: string, handle: string) {
+  const body = { handle, displayName: handle, password: 'process test pw' };
+  await fetch(`${base}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${base}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, name: 't', scopes: ['read', 'write'] }) });
+  return { authorization: `Bearer ${((await r.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+}
+
+function tempDb() {
+  const dir = mkdtempSync(join(tmpdir(), 'bluetwit-'));
+  dirs.push(dir);
+  return join(dir, 'db', 'bluetwit.db');
+}
+
+describe('the real server process', () => {
+  it('loses no acknowledged post when SIGKILLed under concurrent writes, and the database stays intact', async () => {
+    const db = tempDb();
+    const first = await startServer(db);
+    const auth = await account(first.base, 'writer');
+    const acked: string[] = [];
+    let stop = false;
+    const writer = async (n: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await fetch(`${first.base}/api/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ text: `client ${n} post ${i}` }) });
+          if (r.status === 201) acked.push(((await r.json()) as { post: { id: string } }).post.id);
+        } catch {
+          return;
+        }
+      }
+    };
+    const writers = [0, 1, 2, 3].map(writer);
+    while (acked.length < 150) await new Promise((r) => setTimeout(r, 20));
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    stop = true;
+    await Promise.all(writers);
+
+    const second = await startServer(db);
+    try {
+      const missing: string[] = [];
+      for (const id of acked) {
+        const r = await fetch(`${second.base}/api/posts/${id}`, { headers: auth });
+        if (r.status !== 200) missing.push(id);
+      }
+      expect(missing).toEqual([]);
+    } finally {
+      second.proc.kill('SIGTERM');
+      await second.exited;
+    }
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect((check.prepare('SELECT count(*) AS n FROM posts').get() as { n: number }).n).toBeGreaterThanOrEqual(acked.length);
+    check.close();
+  }, 60_000);
+
+  it('on SIGTERM finishes in-flight requests, ends streams, checkpoints the database and exits 0', async () => {
+    const db = tempDb();
+    const server = await startServer(db);
+    const auth = await account(server.base, 'graceful');
+    // An SSE stream that should be ended by the shutdown.
+    const stream = await fetch(`${server.base}/api/stream?timeline=public`, { headers: auth });
+    const streamDone = stream.text();
+    // A request in flight: headers sent, body not yet finished when SIGTERM arrives.
+    const body = JSON.stringify({ text: 'written during shutdown' });
+    const url = new URL(`${server.base}/api/posts`);
+    const inflight = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...auth, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let data = '';
+          res.on('data', (d) => (data += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: data }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        server.proc.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 200);
+    });
+    const started = Date.now();
+    const res = await inflight;
+    expect(res.status).toBe(201);
+    await expect(streamDone).resolves.toContain('event: ready');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const wal = `${db}-wal`;
+    expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
+    const check = new Database(db, { readonly: true });
+    expect((check.prepare("SELECT count(*) AS n FROM posts WHERE text = 'written during shutdown'").get() as { n: number }).n).toBe(1);
+    check.close();
+  }, 60_000);
+});
