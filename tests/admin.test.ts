@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { testConfig } from '../src/config';
+import { openDb } from '../src/db/client';
+import { backup } from '../src/services/admin';
+import { call, post, signUp } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'bluetwit-admin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const admin = (db: string, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, BLUETWIT_DB: db, BLUETWIT_SCRYPT_COST: '1024' }, encoding: 'utf8', timeout: 30_000 });
+
+describe('admin CLI', () => {
+  it('creates an admin who can sign in, resets a password, issues a token and prints stats', async () => {
+    const db = join(dir, 'cli.db');
+    const created = admin(db, 'create-admin', 'Root_Admin', '--name', 'Root Admin');
+    expect(created.status).toBe(0);
+    const password = /password: (\S+)/.exec(created.stdout)![1];
+    const app = createApp({ db: openDb(db), config: testConfig() });
+    const signIn = await call(app, '/api/sessions', { body: { handle: 'root_admin', password } });
+    expect(signIn.status).toBe(200);
+    const me = await call(app, '/api/me', { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0] } });
+    expect(me.json.role).toBe('admin');
+
+    const reset = admin(db, 'reset-password', 'root_admin');
+    expect(reset.status).toBe(0);
+    const newPassword = /: (\S+)$/m.exec(reset.stdout)![1];
+    expect((await call(app, '/api/sessions', { body: { handle: 'root_admin', password } })).status).toBe(401);
+    expect((await call(app, '/api/sessions', { body: { handle: 'root_admin', password: newPassword } })).status).toBe(200);
+
+    const token = admin(db, 'issue-token', 'root_admin', '--scopes', 'read').stdout.trim();
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await call(app, '/api/me', { headers: auth })).status).toBe(200);
+    expect((await call(app, '/api/posts', { body: { text: 'ro' }, headers: auth })).status).toBe(403);
+
+    const stats = JSON.parse(admin(db, 'stats').stdout);
+    expect(stats).toMatchObject({ accounts: 1, admins: 1, posts: 0 });
+    expect(admin(db, 'reset-password', 'nobody').status).toBe(1);
+    expect(admin(db, 'frobnicate').status).toBe(1);
+  }, 60_000);
+
+  it('exports an account’s posts as JSON lines, oldest first', async () => {
+    const db = join(dir, 'export.db');
+    const app = createApp({ db: openDb(db), config: testConfig() });
+    const u = await signUp(app, { handle: 'exporter' });
+    const texts = ['first', 'second', 'third'];
+    for (const t of texts) await post(app, u, t);
+    const out = admin(db, 'export', 'exporter');
+    expect(out.status).toBe(0);
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((p) => p.text)).toEqual(texts);
+    expect(lines[0].author.handle).toBe('exporter');
+  }, 60_000);
+
+  it('backs up online while posts are being written, into a consistent copy', async () => {
+    const db = join(dir, 'live.db');
+    const app = createApp({ db: openDb(db), config: testConfig() });
+    const u = await signUp(app);
+    for (let i = 0; i < 50; i++) await post(app, u, `before ${i}`);
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await post(app, u, `during ${i}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const dest = join(dir, 'backup.db');
+    await backup(app.deps, dest);
+    writing = false;
+    await writer;
+    const copy = new Database(dest, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    const n = (copy.prepare('SELECT count(*) AS n FROM posts').get() as { n: number }).n;
+    expect(n).toBeGreaterThanOrEqual(50);
+    const counted = (copy.prepare('SELECT posts_count AS n FROM accounts').get() as { n: number }).n;
+    expect(counted).toBe(n);
+    copy.close();
+  }, 60_000);
+});
