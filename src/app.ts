@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { etag } from 'hono/etag';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -13,6 +14,8 @@ import { createRouter, validationError, type AppEnv } from './http/env';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
 import { postRoutes } from './http/routes/posts';
+import { formatOf, webRoutes } from './http/routes/web';
+import { renderError } from './render/text';
 import { sessionRoutes } from './http/routes/sessions';
 import { timelineRoutes } from './http/routes/timelines';
 import { EventHub } from './live/hub';
@@ -98,9 +101,13 @@ export function createApp(opts: AppOptions) {
     const e = toAppError(err);
     if (e.status >= 500) logger.error({ reqId: c.var.requestId, err }, 'unhandled error');
     const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
+    // Outside /api, terminals get one plain line (so `curl -f` fails and scripts read the reason).
+    if (!c.req.path.startsWith('/api') && formatOf(c) !== 'json') {
+      const detail = e.details?.map((d) => `${d.field}: ${d.message}`).join('; ');
+      return c.text(renderError(detail ? `${e.safeMessage} (${detail})` : e.safeMessage), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
     return c.json(body, e.status);
   });
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
 
   app.use(resolveActor);
   for (const limiter of rateLimits(opts.config)) app.use(limiter);
@@ -119,6 +126,7 @@ export function createApp(opts: AppOptions) {
     }
     await next();
   });
+  api.use(async (c, next) => (c.req.method === 'GET' && c.req.path !== '/api/stream' ? etag()(c, next) : next()));
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);
@@ -132,6 +140,7 @@ export function createApp(opts: AppOptions) {
   }));
   api.all('*', (c) => c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404));
   app.route('/api', api);
+  app.route('/', webRoutes());
 
   return Object.assign(app, { deps, metrics, logger });
 }

@@ -77,6 +77,9 @@ export function displayWidth(s: string): number {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (g) => g.segment);
+// Graphemes, but one wider than `width` (a long Hangul jamo cluster) is split into code points, so every piece fits a line.
+const pieces = (s: string, width: number): string[] =>
+  graphemes(s).flatMap((g) => (displayWidth(g) > width ? [...g] : [g]));
 
 /** Shortens one line to at most `width` cells, marking the cut with '…'. */
 export function truncate(s: string, width: number): string {
@@ -119,7 +122,7 @@ function wrapParagraph(paragraph: string, width: number): string[] {
         if (line) lines.push(line);
         line = '';
       }
-      for (const g of graphemes(token)) {
+      for (const g of pieces(token, width)) {
         if (line && displayWidth(line + g) > width) {
           lines.push(line.trimEnd());
           line = '';
@@ -309,7 +312,7 @@ function commandLines(prefix: string, command: string, width: number): string[] 
         line = BODY_INDENT;
       }
       let filled = false;
-      for (const unit of shellUnits(word)) {
+      for (const unit of shellUnits(word, room)) {
         if (filled && displayWidth(line + unit.text) > room) {
           // A continuation inside a word must start in column 0, or the indent would join the word.
           const reopen = unit.quote === "'" ? "'" : '';
@@ -342,12 +345,13 @@ function shellWords(command: string): string[] {
   return words;
 }
 
-/** Graphemes of a shell word, each with the quote open before it; a backslash escape stays with what it escapes. */
-function shellUnits(s: string): ShellUnit[] {
+/** Pieces of a shell word, each with the quote open before it; a backslash escape stays with what it escapes. */
+function shellUnits(s: string, width = Number.POSITIVE_INFINITY): ShellUnit[] {
   const units: ShellUnit[] = [];
   let quote: Quote = '';
   let escape = '';
-  for (const g of graphemes(s)) {
+  // One cell is left for a backslash escaping the piece.
+  for (const g of pieces(s, width - 1)) {
     if (escape) {
       units.push({ text: escape + g, quote });
       escape = '';

@@ -1,0 +1,326 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { etag } from 'hono/etag';
+import { stream } from 'hono/streaming';
+import { AppError, unauthorized } from '../../errors';
+import { subscribeTimeline } from '../../live/subscription';
+import { accountJson, postJson, type PostJson } from '../../render/json';
+import { renderAccount, renderAccountList, renderError, renderPost, renderTimeline, sanitizeTerminal } from '../../render/text';
+import { getAccount } from '../../services/accounts';
+import { authenticate, createToken } from '../../services/auth';
+import type { Page } from '../../services/cursor';
+import type { Actor } from '../../services/deps';
+import { listNotifications } from '../../services/notifications';
+import { createPost, getPost, listReplies } from '../../services/posts';
+import { search } from '../../services/search';
+import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
+import type { PostRow } from '../../services/types';
+import { readerOf, requireScope } from '../auth';
+import { baseUrl, urlWithCursor, type AppEnv, type Ctx } from '../env';
+import { parseWidth, preferredFormat, type Format } from '../negotiate';
+
+const CLIENT_DIST = join(process.cwd(), 'client', 'dist');
+const LIVE_HEARTBEAT_MS = 30_000;
+
+/** Which representation this request wants. */
+export const formatOf = (c: Ctx): Format =>
+  preferredFormat({ accept: c.req.header('accept'), userAgent: c.req.header('user-agent'), format: c.req.query('format') });
+
+function textOpts(c: Ctx) {
+  return { width: parseWidth(c.req.query('width')), color: c.req.query('color') === '1', now: new Date(c.var.deps.clock()) };
+}
+
+/** The exact curl command that fetches the next page, keeping the reader's query parameters. */
+function nextCommand(c: Ctx, next: string | null): string | null {
+  if (!next) return null;
+  const auth = c.var.actor?.via === 'token' ? '-H "Authorization: Bearer $T" ' : '';
+  return `curl ${auth}'${urlWithCursor(c, next)}'`;
+}
+
+function text(c: Ctx, body: string, status: 200 | 201 = 200) {
+  c.header('Vary', 'Accept, Authorization, Cookie');
+  return c.text(body, status, { 'Content-Type': 'text/plain; charset=utf-8' });
+}
+
+function json(c: Ctx, body: unknown) {
+  c.header('Vary', 'Accept, Authorization, Cookie');
+  return c.json(body);
+}
+
+/** Reads need a reader: token, session, or open reading; a terminal is told how to get a token. */
+function terminalReader(c: Ctx): Actor | null {
+  try {
+    return readerOf(c);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 401) {
+      throw unauthorized(`Sign in first: curl -u <handle> -X POST ${baseUrl(c)}/token, then send -H "Authorization: Bearer <token>".`);
+    }
+    throw err;
+  }
+}
+
+function renderPage(c: Ctx, title: string, page: Page<PostRow>, extra: Record<string, unknown> = {}) {
+  const base = baseUrl(c);
+  const items = page.items.map((p) => postJson(p, base));
+  if (formatOf(c) === 'json') return json(c, { ...extra, items, next: page.next });
+  return text(c, renderTimeline(title, items, { ...textOpts(c), nextCommand: nextCommand(c, page.next) }));
+}
+
+function pageOpts(c: Ctx) {
+  const limit = Number(c.req.query('limit') ?? 20);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AppError(400, 'invalid_request', 'limit must be a whole number from 1 to 100.');
+  return { limit, cursor: c.req.query('cursor') || undefined, bots: c.req.query('bots') !== 'false' };
+}
+
+/** The help page: every terminal command with a real example for this host. */
+export function helpText(host: string): string {
+  return `bluetwit — the company microblog, from your terminal
+
+Get a token (curl asks for your password), then keep it in $T:
+  curl -u alice -X POST ${host}/token
+  export T=bt_...
+
+Read:
+  curl ${host}/                                  public timeline
+  curl -H "Authorization: Bearer $T" ${host}/home       your home timeline
+  curl -H "Authorization: Bearer $T" ${host}/@alice     a profile and its posts
+  curl -H "Authorization: Bearer $T" ${host}/@alice/<id>   a post and its replies
+  curl -H "Authorization: Bearer $T" ${host}/tag/builds    posts tagged #builds
+  curl -H "Authorization: Bearer $T" '${host}/search?q=kafka+lag'
+  curl -H "Authorization: Bearer $T" ${host}/notifications
+
+Write:
+  curl -H "Authorization: Bearer $T" -d 'hello from the terminal' ${host}/post
+  echo 'multi-line
+  text' | curl -H "Authorization: Bearer $T" --data-binary @- -H 'Content-Type: text/plain' ${host}/post
+  curl -H "Authorization: Bearer $T" -d 'agreed!' '${host}/post?reply=<id>'
+
+Follow along live (Ctrl-C to stop):
+  curl -N -H "Authorization: Bearer $T" ${host}/live
+  curl -N -H "Authorization: Bearer $T" '${host}/live?timeline=home'
+
+Options on every read: ?width=100  ?color=1  ?bots=false  ?limit=50  ?format=json
+Follow a colleague with a twtxt client: ${host}/@alice/twtxt.txt
+Use -f to make curl fail on errors. The JSON API: ${host}/api/openapi.json
+Community guidelines: curl ${host}/guidelines
+`;
+}
+
+/** The built client's index.html, read once; null when the client is not built. */
+function loadIndexHtml(): string | null {
+  const file = join(CLIENT_DIST, 'index.html');
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+/** HTML, JSON and plain text on the same public URLs, plus /token, /post, /live and twtxt feeds. */
+export function webRoutes() {
+  const indexHtml = loadIndexHtml();
+  const app = new Hono<AppEnv>();
+  const appShell = (c: Ctx) => {
+    c.header('Vary', 'Accept, Authorization, Cookie');
+    if (indexHtml) return c.html(indexHtml);
+    return c.text('The web client is not built yet: run `npm run build:client` (npm start does it for you).\n', 503);
+  };
+
+  app.use('/assets/*', serveStatic({ root: CLIENT_DIST.slice(process.cwd().length + 1) || '.', onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+  app.get('/favicon.svg', serveStatic({ path: join(CLIENT_DIST, 'favicon.svg').slice(process.cwd().length + 1) }));
+
+  // Polling readers get cheap 304s; streams are excluded.
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' || c.req.path === '/live') return next();
+    return etag()(c, next);
+  });
+
+  app.get('/help', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    if (formatOf(c) === 'json') return json(c, { help: helpText(baseUrl(c)) });
+    return text(c, helpText(baseUrl(c)));
+  });
+
+  app.get('/', (c) => {
+    const format = formatOf(c);
+    if (format === 'html') return appShell(c);
+    if (!c.var.actor && !c.var.deps.config.openRead) {
+      if (format === 'json') throw unauthorized();
+      return text(c, helpText(baseUrl(c)));
+    }
+    const viewer = terminalReader(c);
+    const page = publicTimeline(c.var.deps, viewer?.id ?? null, pageOpts(c));
+    if (format === 'json') return renderPage(c, '', page);
+    const hint = `(curl ${baseUrl(c)}/help for every command)`;
+    const base = baseUrl(c);
+    return text(c, renderTimeline('bluetwit · public timeline', page.items.map((p) => postJson(p, base)), { ...textOpts(c), nextCommand: nextCommand(c, page.next), hint }));
+  });
+
+  app.get('/public', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    return renderPage(c, 'bluetwit · public timeline', publicTimeline(c.var.deps, viewer?.id ?? null, pageOpts(c)));
+  });
+
+  app.get('/home', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    terminalReader(c);
+    const actor = requireScope(c, 'read');
+    return renderPage(c, `home · @${actor.handle}`, homeTimeline(c.var.deps, actor.id, pageOpts(c)));
+  });
+
+  app.get('/tag/:tag', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    const tag = c.req.param('tag');
+    return renderPage(c, `#${tag.toLowerCase()}`, tagTimeline(c.var.deps, viewer?.id ?? null, tag, pageOpts(c)));
+  });
+
+  app.get('/search', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    const q = c.req.query('q') ?? '';
+    if (q.length > 500) throw new AppError(400, 'invalid_request', 'Search queries are at most 500 characters.');
+    const result = search(c.var.deps, viewer?.id ?? null, q, pageOpts(c));
+    if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts: result.accounts.map(accountJson) });
+    const o = textOpts(c);
+    const people = result.accounts.length ? `${renderAccountList(result.accounts.map(accountJson), o)}\n` : '';
+    const base = baseUrl(c);
+    return text(c, people + renderTimeline(`search: ${q}`, result.items.map((p) => postJson(p, base)), { ...o, nextCommand: nextCommand(c, result.next) }));
+  });
+
+  app.get('/notifications', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    terminalReader(c);
+    const actor = requireScope(c, 'read');
+    const { limit, cursor } = pageOpts(c);
+    const page = listNotifications(c.var.deps, actor.id, limit, cursor);
+    const base = baseUrl(c);
+    if (formatOf(c) === 'json') {
+      return json(c, { items: page.items.map((n) => ({ id: String(n.id), type: n.type, account: accountJson(n.account), post: n.post ? postJson(n.post, base) : undefined, createdAt: new Date(n.createdAt).toISOString(), read: n.read })), next: page.next, unreadCount: page.unreadCount });
+    }
+    const o = textOpts(c);
+    const verbs = { mention: 'mentioned you', reply: 'replied', like: 'liked your post', follow: 'followed you' };
+    const lines = page.items.map((n) => {
+      const head = `${n.read ? ' ' : '•'} @${n.account.handle} ${verbs[n.type]}`;
+      return n.post ? `${head}\n${renderPost(postJson(n.post, base), { ...o, indent: 2 })}` : `${head}\n`;
+    });
+    const next = nextCommand(c, page.next);
+    return text(c, `notifications · ${page.unreadCount} unread\n\n${lines.join('\n') || '(none)\n'}${next ? `\nnext: ${next}\n` : ''}`);
+  });
+
+  app.get('/directory', (c) => appShell(c));
+  for (const path of ['/login', '/signup', '/settings']) app.get(path, (c) => appShell(c));
+
+  app.get('/:at{@[A-Za-z0-9_]+}/twtxt.txt', (c) => {
+    const viewer = terminalReader(c);
+    const handle = c.req.param('at').slice(1);
+    const account = getAccount(c.var.deps, handle);
+    const page = accountTimeline(c.var.deps, viewer?.id ?? null, handle, { limit: 100 });
+    // twtxt: oldest first, one post per line; line breaks inside a post become U+2028 as the format suggests.
+    const lines = page.items
+      .reverse()
+      .map((p) => `${new Date(p.createdAt).toISOString()}\t${sanitizeTerminal(p.text).replace(/\n/g, '\u2028')}`);
+    const head = `# nick = ${account.handle}\n# url = ${baseUrl(c)}/@${account.handle}/twtxt.txt\n`;
+    return text(c, `${head}${lines.join('\n')}${lines.length ? '\n' : ''}`);
+  });
+
+  app.get('/:at{@[A-Za-z0-9_]+}', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    const handle = c.req.param('at').slice(1);
+    const account = accountJson(getAccount(c.var.deps, handle, viewer?.id));
+    const page = accountTimeline(c.var.deps, viewer?.id ?? null, handle, pageOpts(c));
+    const base = baseUrl(c);
+    const items = page.items.map((p) => postJson(p, base));
+    if (formatOf(c) === 'json') return json(c, { account, items, next: page.next });
+    const o = textOpts(c);
+    return text(c, `${renderAccount(account, o)}\n${renderTimeline(`posts by @${account.handle}`, items, { ...o, nextCommand: nextCommand(c, page.next) })}`);
+  });
+
+  app.get('/:at{@[A-Za-z0-9_]+}/:id', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    const post = getPost(c.var.deps, viewer?.id ?? null, c.req.param('id'));
+    const { limit, cursor } = pageOpts(c);
+    const replies = listReplies(c.var.deps, viewer?.id ?? null, post.id, limit, cursor);
+    const base = baseUrl(c);
+    const items = replies.items.map((p) => postJson(p, base));
+    if (formatOf(c) === 'json') return json(c, { post: postJson(post, base), replies: { items, next: replies.next } });
+    const o = textOpts(c);
+    const thread = items.map((p) => renderPost(p, { ...o, indent: 4 })).join('\n');
+    const next = nextCommand(c, replies.next);
+    return text(c, `${renderPost(postJson(post, base), o)}${thread ? `\n${thread}` : ''}${next ? `\nnext: ${next}\n` : ''}`);
+  });
+
+  app.post('/token', async (c) => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+    if (!m) {
+      c.header('WWW-Authenticate', 'Basic realm="bluetwit", charset="UTF-8"');
+      throw unauthorized(`Use: curl -u <handle> -X POST ${baseUrl(c)}/token`);
+    }
+    const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const account = await authenticate(c.var.deps, decoded.slice(0, colon), decoded.slice(colon + 1));
+    const token = createToken(c.var.deps, account.id, `terminal ${new Date(c.var.deps.clock()).toISOString().slice(0, 10)}`, ['read', 'write']);
+    if (formatOf(c) === 'json') return c.json(token, 201);
+    const host = baseUrl(c);
+    return text(
+      c,
+      `${token.token}\n\nA read+write token for @${account.handle}, shown only now. Keep it in your shell:\n  export T=${token.token}\n  curl -H "Authorization: Bearer $T" ${host}/home\nRevoke it in Settings → API tokens, or DELETE ${host}/api/tokens/${token.id}.\n`,
+      201,
+    );
+  });
+
+  app.post('/post', async (c) => {
+    const actor = requireScope(c, 'write');
+    const raw = await c.req.text();
+    const type = (c.req.header('content-type') ?? '').toLowerCase();
+    let body = raw;
+    let reply = c.req.query('reply');
+    if (type.startsWith('application/x-www-form-urlencoded') && /(^|&)text=/.test(raw)) {
+      const form = new URLSearchParams(raw);
+      body = form.get('text') ?? '';
+      reply = form.get('reply') ?? reply;
+    } else if (type && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('text/plain')) {
+      throw new AppError(415, 'unsupported_media_type', 'Send the text as a form body (-d) or text/plain (--data-binary @-).');
+    }
+    const post = postJson(createPost(c.var.deps, actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
+    if (formatOf(c) === 'json') return c.json({ post }, 201);
+    return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
+  });
+
+  app.get('/live', (c) => {
+    const timeline = c.req.query('timeline') === 'home' ? 'home' : 'public';
+    const viewer = timeline === 'home' ? (terminalReader(c), requireScope(c, 'read')) : terminalReader(c);
+    const deps = c.var.deps;
+    const base = baseUrl(c);
+    const opts = textOpts(c);
+    const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false');
+    c.header('Content-Type', 'text/plain; charset=utf-8');
+    c.header('Cache-Control', 'no-cache');
+    c.header('X-Accel-Buffering', 'no');
+    return stream(c, async (s) => {
+      s.onAbort(() => live.close());
+      try {
+        await s.write(`live · ${timeline} timeline · Ctrl-C to stop\n\n`);
+        for (let items = await live.next(LIVE_HEARTBEAT_MS); items && !s.aborted; items = await live.next(LIVE_HEARTBEAT_MS)) {
+          // A bare newline keeps proxies from timing out an idle stream.
+          if (items.length === 0) await s.write('\n');
+          for (const item of items) {
+            if (item.type === 'post') await s.write(`${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n`);
+          }
+        }
+      } finally {
+        live.close();
+      }
+    });
+  });
+
+  // Client-side routes the server does not know by name still get the app; everything else is a 404.
+  app.all('*', (c) => {
+    if (formatOf(c) === 'html' && c.req.method === 'GET') return appShell(c);
+    throw new AppError(404, 'not_found', `No such page: ${c.req.path}. Try ${baseUrl(c)}/help`);
+  });
+
+  return app;
+}

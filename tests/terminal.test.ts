@@ -1,0 +1,283 @@
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
+
+type App = ReturnType<typeof makeTestApp>;
+const CURL = { 'user-agent': 'curl/8.5.0', accept: '*/*' };
+const BROWSER = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126', accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+// Anything that could act on a terminal: C0 but LF, DEL, C1, bidi embeddings/overrides/isolates.
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+const curl = (app: App, path: string, user?: User, extra: Record<string, string> = {}) =>
+  call(app, path, { headers: { ...CURL, ...(user ? user.auth : {}), ...extra } });
+
+describe('content negotiation on public URLs', () => {
+  it('serves plain text to curl, JSON on request, and the web app to browsers', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { handle: 'neg' });
+    const p = await post(app, u, 'negotiated');
+    const t = await curl(app, '/@neg', u);
+    expect(t.status).toBe(200);
+    expect(t.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(t.text).toContain('negotiated');
+    const j = await curl(app, '/@neg?format=json', u);
+    expect(j.json.account.handle).toBe('neg');
+    expect(j.json.items[0]).toEqual((await call(app, `/api/posts/${p.id}`, { headers: u.auth })).json.post);
+    const accepted = await call(app, '/@neg', { headers: { ...u.auth, accept: 'application/json' } });
+    expect(accepted.json.items[0].id).toBe(p.id);
+    const html = await call(app, '/@neg', { headers: { ...BROWSER, cookie: u.cookie } });
+    expect(html.headers.get('content-type')).toMatch(/text\/(html|plain)/);
+    expect(html.headers.get('vary')).toContain('Accept');
+    if (html.status === 200) expect(html.text).toMatch(/<!doctype html>/i);
+    else expect(html.status).toBe(503);
+  });
+
+  it('prints help at / without auth, with this host in every example', async () => {
+    const app = makeTestApp();
+    const r = await call(app, 'http://bluetwit.corp.example/', { headers: CURL });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('curl -u alice -X POST http://bluetwit.corp.example/token');
+    const help = await call(app, 'http://bluetwit.corp.example/help', { headers: CURL });
+    for (const cmd of ['/home', '/post', '/live', '/search?q=', '/tag/', '/@alice']) expect(help.text).toContain(cmd);
+  });
+
+  it('shows the public timeline at / with a hint, to a signed-in terminal', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    await post(app, u, 'on the front page');
+    const r = await curl(app, '/', u);
+    expect(r.text).toContain('on the front page');
+    expect(r.text).toContain('/help');
+  });
+
+  it('answers errors with one plain line and the right status, so curl -f fails', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const missing = await curl(app, '/@nobody_at_all', u);
+    expect(missing.status).toBe(404);
+    expect(missing.text).toMatch(/^error: .+\n$/);
+    const anon = await curl(app, '/home');
+    expect(anon.status).toBe(401);
+    expect(anon.text).toMatch(/^error: .*\/token.*\n$/);
+    const badCursor = await curl(app, '/home?cursor=nope!', u);
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.text.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('tokens and posting from a terminal', () => {
+  const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+
+  it('issues a read+write token for HTTP Basic credentials', async () => {
+    const app = makeTestApp();
+    await signUp(app, { handle: 'termuser', password: 'terminal password' });
+    const r = await call(app, '/token', { method: 'POST', headers: { ...CURL, authorization: basic('termuser', 'terminal password') } });
+    expect(r.status).toBe(201);
+    const token = r.text.split('\n')[0];
+    expect(token).toMatch(/^bt_/);
+    expect(r.text).toContain('export T=');
+    const me = await call(app, '/api/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(me.json.account.handle).toBe('termuser');
+    const created = await call(app, '/api/posts', { body: { text: 'via terminal token' }, headers: { authorization: `Bearer ${token}` } });
+    expect(created.status).toBe(201);
+    const wrong = await call(app, '/token', { method: 'POST', headers: { ...CURL, authorization: basic('termuser', 'nope nope') } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toMatch(/^error: /);
+    const none = await call(app, '/token', { method: 'POST', headers: CURL });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Basic');
+  });
+
+  it('posts a raw -d body verbatim, a text= field decoded, and text/plain from stdin', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const form = { ...CURL, ...u.auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const raw = await call(app, '/post', { method: 'POST', body: 'a+b%20c & more', headers: form });
+    expect(raw.status).toBe(201);
+    const field = await call(app, '/post', { method: 'POST', body: 'text=hello%20world%2B1', headers: form });
+    const stdin = await call(app, '/post', { method: 'POST', body: 'line one\nline two\n', headers: { ...CURL, ...u.auth, 'content-type': 'text/plain' } });
+    const texts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text);
+    expect(texts).toEqual(['line one\nline two', 'hello world+1', 'a+b%20c & more']);
+    expect(raw.text).toMatch(/http:\/\/localhost\/@\w+\/[\w-]+\n$/);
+    expect(field.text).toContain('hello world+1');
+    expect(stdin.status).toBe(201);
+  });
+
+  it('replies with reply=<id>, and refuses bad posts with one line', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const parent = await post(app, u, 'parent');
+    const form = { ...CURL, ...u.auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const r = await call(app, `/post?reply=${parent.id}`, { method: 'POST', body: 'child', headers: form });
+    expect(r.status).toBe(201);
+    expect((await call(app, `/api/posts/${parent.id}/replies`, { headers: u.auth })).json.items[0].text).toBe('child');
+    const thread = await curl(app, `/@${u.handle}/${parent.id}`, u);
+    expect(thread.text).toMatch(/parent[\s\S]*child/);
+    const bad = await call(app, '/post', { method: 'POST', body: 'x'.repeat(300), headers: form });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/^error: .*280.*\n$/);
+    const ro = await call(app, '/post', { method: 'POST', body: 'nope', headers: { ...form, authorization: `Bearer ${u.readToken}` } });
+    expect(ro.status).toBe(403);
+  });
+});
+
+describe('text layout', () => {
+  it('renders the exact block layout with wrapping, wide characters and a next: command', async () => {
+    const t0 = Date.UTC(2026, 10, 27, 9, 0, 0);
+    let now = t0;
+    const app = makeTestApp({}, { clock: () => now });
+    const u = await signUp(app, { handle: 'emi', displayName: 'Emi Tanaka' });
+    const ids = app.deps.newId;
+    let n = 0;
+    app.deps.newId = () => `id${++n}`;
+    await post(app, u, 'first');
+    await post(app, u, '日本語のテキストを折り返すテスト、全角文字は二つのセルを使います。絵文字👩‍💻も二つ。');
+    app.deps.newId = ids;
+    now = t0 + 5 * 60_000;
+    const r = await curl(app, '/@emi?width=40&limit=1', u);
+    expect(r.text).toBe(
+      [
+        '@emi (Emi Tanaka)',
+        '1 post · 0 followers · 0 following',
+        '',
+        'posts by @emi',
+        '',
+        '@emi (Emi Tanaka) · 5m · id2',
+        '  日本語のテキストを折り返すテスト、全角',
+        '  文字は二つのセルを使います。絵文字👩‍💻も',
+        '  二つ。',
+        '',
+        // Long commands wrap with shell line continuations, so the lines still paste as one command.
+        'next: curl -H \\',
+        '  "Authorization: Bearer $T" \\',
+        "  'http://localhost/@emi?width=40&limi'\\",
+        "'t=1&cursor=WyJwIiwyXQ'",
+        '',
+      ].join('\n').replace('1 post', '2 posts'),
+    );
+    for (const line of r.text.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(40);
+  });
+
+  it('keeps every line within 80 columns by default, with long names shortened', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { displayName: 'Ｗｉｄｅ Ｎａｍｅ '.repeat(3).trim() });
+    await post(app, u, `${'long-unbroken-url-like-token/'.repeat(5)} and 漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字`);
+    for (const path of ['/', `/@${u.handle}`, '/search?q=long']) {
+      const r = await curl(app, path, u);
+      for (const line of r.text.split('\n')) expect(stringWidth(line), `${path}: ${line}`).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it('adds colour only when asked', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    await post(app, u, 'colourful');
+    expect((await curl(app, '/', u)).text).not.toContain('\u001b');
+    expect((await curl(app, '/?color=1', u)).text).toContain('\u001b[');
+  });
+});
+
+describe('terminal safety', () => {
+  const evil = [
+    'clear \u001b[2J\u001b[H screen',
+    'clipboard \u001b]52;c;SGVsbG8=\u0007 write',
+    'title \u001b]0;pwned\u0007 set',
+    'c1 \u009b31m csi',
+    'over\rwrite',
+    'rtl \u202e gnp.exe',
+    'isolate \u2066 hidden \u2069',
+  ];
+
+  it('refuses control characters at write time where the contract says so', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (const text of evil.slice(0, 5)) {
+      expect((await call(app, '/api/posts', { body: { text }, headers: u.auth })).status, JSON.stringify(text)).toBe(400);
+    }
+  });
+
+  it('never lets stored control sequences reach the terminal, in any text view', async () => {
+    const app = makeTestApp();
+    const [reader, author] = [await signUp(app), await signUp(app, { handle: 'mallory' })];
+    await followUser(app, reader, author);
+    const db = app.deps.db.$client;
+    // As if the database were written by something that skipped validation.
+    db.prepare('UPDATE accounts SET display_name = ?, bio = ?, title = ? WHERE handle = ?').run('Mal\u001b[31mlory\u202e', 'bio \u001b]52;c;eA==\u0007 \r overwrite', 'T\u009bitle', 'mallory');
+    const p = await post(app, author, 'placeholder #evil @' + reader.handle);
+    for (const text of evil) {
+      db.prepare("INSERT INTO posts (id, author_id, text, created_at, tags, reply_to) SELECT ?, id, ?, 0, '[\"evil\"]', ? FROM accounts WHERE handle = 'mallory'").run(`x${text.length}${Math.random().toString(36).slice(2, 6)}`, text, p.id);
+      db.prepare("INSERT INTO post_tags (tag, post_seq) VALUES ('evil', last_insert_rowid())").run();
+    }
+    db.prepare('UPDATE posts SET text = ? WHERE id = ?').run(`evil ${evil.join(' ')} @${reader.handle}`, p.id);
+    const paths = ['/', '/home', '/@mallory', `/@mallory/${p.id}`, '/tag/evil', '/search?q=evil', '/search?q=clear', '/notifications', '/@mallory/twtxt.txt'];
+    for (const path of paths) {
+      for (const q of ['', path.includes('?') ? '&color=1' : '?color=1']) {
+        const r = await curl(app, path + q, reader);
+        expect(r.status, path).toBe(200);
+        // Our own SGR colours and the twtxt format's one TAB per line are the only controls we emit.
+        const withoutOurColours = r.text.replace(/\u001b\[[0-9;]*m/g, '').replace(/^(\S+Z)\t/gm, '$1 ');
+        expect(withoutOurColours.match(UNSAFE)?.[0], `${path}${q}: ${JSON.stringify(r.text)}`).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('conditional GET', () => {
+  it('answers If-None-Match with 304 until the timeline changes', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    await post(app, u, 'first');
+    for (const path of ['/home', '/api/timelines/home', `/@${u.handle}`, `/api/accounts/${u.handle}`]) {
+      const first = await curl(app, path, u);
+      const tag = first.headers.get('etag');
+      expect(tag, path).toBeTruthy();
+      const again = await curl(app, path, u, { 'if-none-match': tag! });
+      expect(again.status, path).toBe(304);
+    }
+    const before = (await curl(app, '/home', u)).headers.get('etag')!;
+    await post(app, u, 'second');
+    expect((await curl(app, '/home', u, { 'if-none-match': before })).status).toBe(200);
+  });
+});
+
+describe('twtxt', () => {
+  it('serves an account as a twtxt feed: timestamp, TAB, text, oldest first', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { handle: 'twtxter' });
+    await post(app, u, 'one');
+    await post(app, u, 'two\nlines');
+    const r = await curl(app, '/@twtxter/twtxt.txt', u);
+    const lines = r.text.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tone$/);
+    expect(lines[1]).toMatch(/\ttwo\u2028lines$/);
+  });
+});
+
+describe('live tail', () => {
+  it('delivers a post written by another client within a second, and frees the listener on disconnect', async () => {
+    const app = makeTestApp();
+    const [me, friend] = [await signUp(app), await signUp(app)];
+    await followUser(app, me, friend);
+    const ctrl = new AbortController();
+    const res = await app.request('/live?timeline=home', { headers: { ...CURL, ...me.auth }, signal: ctrl.signal });
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const started = Date.now();
+    setTimeout(() => void post(app, friend, 'live from another client'), 20);
+    let out = '';
+    while (!out.includes('live from another client') && Date.now() - started < 1000) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
+      if (!chunk || chunk.done) break;
+      out += decoder.decode(chunk.value);
+    }
+    expect(out).toContain('live from another client');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(app.deps.events.listenerCount).toBe(1);
+    ctrl.abort();
+    await reader.cancel().catch(() => {});
+    for (let i = 0; i < 50 && app.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(app.deps.events.listenerCount).toBe(0);
+  });
+});
