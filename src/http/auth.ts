@@ -8,7 +8,8 @@ import { baseUrl, type AppEnv, type Ctx } from './env';
 
 export const SESSION_COOKIE = 'bt_session';
 
-const sameOrigin = csrf();
+// Same origin as the URL the server sees, or as the configured public URL (behind a proxy).
+const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === baseUrl(c as Ctx) });
 
 /**
  * Resolves the actor from a bearer token or the session cookie. A bad bearer token is a 401 at once;

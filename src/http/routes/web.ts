@@ -116,16 +116,20 @@ function loadIndexHtml(): string | null {
 
 /** HTML, JSON and plain text on the same public URLs, plus /token, /post, /live and twtxt feeds. */
 export function webRoutes() {
-  const indexHtml = loadIndexHtml();
   const app = new Hono<AppEnv>();
-  const appShell = (c: Ctx) => {
+  let indexHtml: string | null | undefined;
+  const appShell = (c: Ctx, status: 200 | 404 = 200) => {
     c.header('Vary', 'Accept, Authorization, Cookie');
-    if (indexHtml) return c.html(indexHtml);
+    if (indexHtml === undefined) {
+      const max = c.var.deps.config.postMax;
+      // The client counts against 280 unless told otherwise.
+      indexHtml = loadIndexHtml()?.replace('</head>', max === 280 ? '</head>' : `<meta name="bluetwit-post-max" content="${max}"></head>`) ?? null;
+    }
+    if (indexHtml) return c.html(indexHtml, status);
     return c.text('The web client is not built yet: run `npm run build:client` (npm start does it for you).\n', 503);
   };
 
   app.use('/assets/*', serveStatic({ root: CLIENT_DIST.slice(process.cwd().length + 1) || '.', onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
-  app.get('/favicon.svg', serveStatic({ path: join(CLIENT_DIST, 'favicon.svg').slice(process.cwd().length + 1) }));
 
   // Polling readers get cheap 304s; streams are excluded.
   app.use('*', async (c, next) => {
@@ -318,7 +322,7 @@ export function webRoutes() {
 
   // Client-side routes the server does not know by name still get the app; everything else is a 404.
   app.all('*', (c) => {
-    if (formatOf(c) === 'html' && c.req.method === 'GET') return appShell(c);
+    if (formatOf(c) === 'html' && c.req.method === 'GET') return appShell(c, 404);
     throw new AppError(404, 'not_found', `No such page: ${c.req.path}. Try ${baseUrl(c)}/help`);
   });
 

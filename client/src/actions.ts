@@ -1,0 +1,192 @@
+import { batch } from '@preact/signals';
+import { api, ApiError, type ProfilePatch } from './api';
+import type { AppState, Feed } from './state';
+import type { Account, Post, Scope } from './types';
+
+/** Asks the server who is signed in: sets `me` to the account, or null on 401. */
+export async function loadMe(state: AppState): Promise<void> {
+  state.bootError.value = null;
+  try {
+    state.me.value = await api.me();
+    void refreshUnread(state);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) state.me.value = null;
+    else state.bootError.value = e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Signs in with a handle and password; the server sets the session cookie. */
+export async function signIn(state: AppState, handle: string, password: string): Promise<Account> {
+  const account = await api.signIn(handle.trim(), password);
+  batch(() => {
+    state.timelines.clear();
+    state.me.value = account;
+  });
+  void refreshUnread(state);
+  return account;
+}
+
+/** Creates an account and signs it in. */
+export async function signUp(state: AppState, handle: string, displayName: string, password: string): Promise<Account> {
+  const account = await api.signUp(handle.trim(), displayName.trim(), password);
+  batch(() => {
+    state.timelines.clear();
+    state.me.value = account;
+    state.unread.value = 0;
+  });
+  return account;
+}
+
+/** Ends the session and forgets everything the account could see. */
+export async function signOut(state: AppState): Promise<void> {
+  await api.signOut();
+  batch(() => {
+    state.timelines.clear();
+    state.me.value = null;
+    state.unread.value = 0;
+  });
+}
+
+/** Saves profile fields and updates `me`. */
+export async function saveProfile(state: AppState, patch: ProfilePatch): Promise<Account> {
+  const account = await api.updateMe(patch);
+  state.me.value = { ...state.me.value, ...account };
+  return account;
+}
+
+/** Fetches the next page of a feed (the first when nothing is loaded) and appends what is new. */
+export async function loadMore<T>(feed: Feed<T>): Promise<void> {
+  if (feed.loading.value || (feed.loaded.value && !feed.next.value)) return;
+  feed.loading.value = true;
+  feed.error.value = null;
+  try {
+    const page = await feed.fetchPage(feed.next.value ?? undefined);
+    batch(() => {
+      const seen = new Set(feed.items.value.map(feed.idOf));
+      feed.items.value = [...feed.items.value, ...page.items.filter((i) => !seen.has(feed.idOf(i)))];
+      const shown = new Set(feed.items.value.map(feed.idOf));
+      feed.pending.value = feed.pending.value.filter((i) => !shown.has(feed.idOf(i)));
+      feed.next.value = page.next;
+      feed.loaded.value = true;
+    });
+  } catch (e) {
+    feed.error.value = asApiError(e);
+  } finally {
+    feed.loading.value = false;
+  }
+}
+
+/**
+ * Brings a feed shown before up to date without moving it: what is newer than its first
+ * item waits in `pending`; if the gap is longer than a page, the feed starts over.
+ */
+export async function catchUp<T>(feed: Feed<T>): Promise<void> {
+  if (!feed.loaded.value || feed.loading.value) return;
+  try {
+    const page = await feed.fetchPage();
+    const shown = new Set(feed.items.value.map(feed.idOf));
+    const gap = page.items.findIndex((i) => shown.has(feed.idOf(i)));
+    batch(() => {
+      if (gap === -1) {
+        feed.items.value = page.items;
+        feed.next.value = page.next;
+        feed.pending.value = [];
+        return;
+      }
+      const fresh = (gap === -1 ? page.items : page.items.slice(0, gap)).filter(
+        (i) => !feed.pending.value.some((p) => feed.idOf(p) === feed.idOf(i)),
+      );
+      feed.pending.value = [...feed.pending.value, ...fresh];
+    });
+  } catch {
+    // A failed catch-up leaves the feed as it was; the next one retries.
+  }
+}
+
+/** Holds a live arrival behind the "new posts" bar unless the feed already has it. */
+export function receive<T>(feed: Feed<T>, item: T): void {
+  const id = feed.idOf(item);
+  if (feed.items.value.some((i) => feed.idOf(i) === id) || feed.pending.value.some((i) => feed.idOf(i) === id)) return;
+  feed.pending.value = [item, ...feed.pending.value];
+}
+
+/** Moves held arrivals to the top of the feed; returns how many were shown. */
+export function showPending<T>(feed: Feed<T>): number {
+  const n = feed.pending.value.length;
+  batch(() => {
+    feed.items.value = [...feed.pending.value, ...feed.items.value];
+    feed.pending.value = [];
+  });
+  return n;
+}
+
+/** Removes a post from every list on screen and every kept timeline. */
+export function removePost(state: AppState, id: string): void {
+  batch(() => {
+    for (const feed of state.timelines.values()) {
+      if (feed.items.value.some((p) => p.id === id)) feed.items.value = feed.items.value.filter((p) => p.id !== id);
+      if (feed.pending.value.some((p) => p.id === id)) feed.pending.value = feed.pending.value.filter((p) => p.id !== id);
+    }
+  });
+}
+
+/** Publishes a post (retried safely under the same idempotency key) and puts it atop the viewer's timelines. */
+export async function publish(state: AppState, text: string, replyTo: string | undefined, idempotencyKey: string): Promise<Post> {
+  const post = await api.createPost(text, replyTo, idempotencyKey);
+  batch(() => {
+    for (const key of ['home', 'public']) {
+      const feed = state.timelines.get(key);
+      if (!feed?.loaded.value || feed.items.value.some((p) => p.id === post.id)) continue;
+      feed.pending.value = feed.pending.value.filter((p) => p.id !== post.id);
+      if (!replyTo) feed.items.value = [post, ...feed.items.value];
+    }
+  });
+  return post;
+}
+
+/** Deletes one of the viewer's posts and removes it from view. */
+export async function deletePost(state: AppState, id: string): Promise<void> {
+  await api.deletePost(id);
+  removePost(state, id);
+}
+
+/** Likes or unlikes a post. */
+export function setLiked(id: string, liked: boolean): Promise<void> {
+  return api.like(id, liked);
+}
+
+/** Follows or unfollows an account; the home timeline is rebuilt on its next visit. */
+export async function setFollowing(state: AppState, handle: string, following: boolean): Promise<void> {
+  await api.follow(handle, following);
+  state.timelines.delete('home');
+}
+
+/** Refreshes the unread notification count. */
+export async function refreshUnread(state: AppState): Promise<void> {
+  try {
+    state.unread.value = (await api.notifications(undefined, 1)).unreadCount;
+  } catch {
+    // The badge keeps its last value; the next poll retries.
+  }
+}
+
+/** Marks notifications read up to `upTo` (all when absent) and clears the badge. */
+export async function markNotificationsRead(state: AppState, upTo?: string): Promise<void> {
+  await api.markRead(upTo);
+  state.unread.value = 0;
+}
+
+/** Creates an API token; its secret is in the answer and nowhere else. */
+export function createToken(name: string, scopes: Scope[]) {
+  return api.createToken(name.trim(), scopes);
+}
+
+/** Revokes an API token. */
+export function revokeToken(id: string): Promise<void> {
+  return api.revokeToken(id);
+}
+
+/** Any thrown value as an ApiError, for showing. */
+export function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'client_error', e instanceof Error ? e.message : String(e));
+}

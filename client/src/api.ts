@@ -1,0 +1,117 @@
+import type { Account, Notification, Page, Post, Scope, Token } from './types';
+
+export type ErrorDetail = { field?: string; message: string };
+
+/** A failed API call, carrying the contract's `{error: {code, message, details}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type ProfilePatch = Partial<Pick<Account, 'displayName' | 'bio' | 'department' | 'title'>>;
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+/** A path with its query string; empty and missing values are left out. */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string') {
+    return new ApiError(res.status, e.code, e.message, Array.isArray(e.details) ? (e.details as ErrorDetail[]) : []);
+  }
+  if (res.status === 429) {
+    const wait = res.headers.get('Retry-After');
+    return new ApiError(429, 'rate_limited', `Too many requests${wait ? `; try again in ${wait} s` : ''}.`);
+  }
+  return new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}.`.trim());
+}
+
+/** Calls the JSON API on this origin with the session cookie; resolves to the body (undefined for 204). */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+  }
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+const get = <T>(path: string, query?: Query) => request<T>('GET', withQuery(path, query));
+const seg = encodeURIComponent;
+
+/** Accepts an entity either bare or wrapped as `{[key]: entity}`, as create responses are. */
+async function entity<T extends object>(key: string, body: Promise<unknown>): Promise<T> {
+  const b = (await body) as Record<string, unknown>;
+  return (b && typeof b[key] === 'object' && b[key] !== null ? b[key] : b) as T;
+}
+
+/** Every endpoint the client uses, named after what it does. */
+export const api = {
+  me: () => entity<Account>('account', get('/api/me')),
+  updateMe: (patch: ProfilePatch) => entity<Account>('account', request('PATCH', '/api/me', patch)),
+  signIn: (handle: string, password: string) =>
+    entity<Account>('account', request('POST', '/api/sessions', { handle, password })),
+  signUp: (handle: string, displayName: string, password: string) =>
+    entity<Account>('account', request('POST', '/api/accounts', { handle, displayName, password })),
+  signOut: () => request<void>('DELETE', '/api/sessions'),
+
+  tokens: async () => {
+    const body = await get<Token[] | Page<Token>>('/api/tokens');
+    return Array.isArray(body) ? body : body.items;
+  },
+  createToken: (name: string, scopes: Scope[]) => request<Token & { token: string }>('POST', '/api/tokens', { name, scopes }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${seg(id)}`),
+
+  directory: (q: string, department: string, cursor?: string) =>
+    get<Page<Account>>('/api/accounts', { q, department, cursor }),
+  account: (handle: string) => entity<Account>('account', get(`/api/accounts/${seg(handle)}`)),
+  accountPosts: (handle: string, cursor?: string) => get<Page<Post>>(`/api/accounts/${seg(handle)}/posts`, { cursor }),
+  follow: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/follow`),
+
+  post: (id: string) => entity<Post>('post', get(`/api/posts/${seg(id)}`)),
+  replies: (id: string, cursor?: string) => get<Page<Post>>(`/api/posts/${seg(id)}/replies`, { cursor }),
+  createPost: (text: string, replyTo: string | undefined, idempotencyKey: string) =>
+    entity<Post>('post', request('POST', '/api/posts', replyTo ? { text, replyTo } : { text }, { 'Idempotency-Key': idempotencyKey })),
+  deletePost: (id: string) => request<void>('DELETE', `/api/posts/${seg(id)}`),
+  like: (id: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/posts/${seg(id)}/like`),
+
+  timeline: (name: 'home' | 'public', cursor?: string) => get<Page<Post>>(`/api/timelines/${name}`, { cursor }),
+  tag: (tag: string, cursor?: string) => get<Page<Post>>(`/api/timelines/tag/${seg(tag)}`, { cursor }),
+  search: (q: string, cursor?: string) => get<Page<Post> & { accounts?: Account[] }>('/api/search', { q, cursor }),
+
+  notifications: (cursor?: string, limit?: number) =>
+    get<Page<Notification> & { unreadCount: number }>('/api/notifications', { cursor, limit }),
+  markRead: (upTo?: string) => request<unknown>('POST', '/api/notifications/read', upTo ? { upTo } : {}),
+};

@@ -1,0 +1,94 @@
+import { useComputed, useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import type { ApiError } from '../api';
+import { asApiError, publish } from '../actions';
+import { useAppState } from '../state';
+import { POST_MAX, postLength } from '../text';
+import type { Post } from '../types';
+
+/** A random key for the Idempotency-Key header (crypto.randomUUID needs a secure context). */
+function newKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+type Props = { replyTo?: Post; initial?: string; onPosted?: (post: Post) => void };
+
+/** The post form: live remaining-character counter, inline server errors, draft kept on failure. */
+export function Composer({ replyTo, initial = '', onPosted }: Props) {
+  const state = useAppState();
+  const text = useSignal(initial);
+  const sending = useSignal(false);
+  const error = useSignal<ApiError | null>(null);
+  const remaining = useComputed(() => POST_MAX - postLength(text.value));
+  // One key per draft: resubmitting the same text after a lost answer cannot post twice.
+  const key = useRef(newKey());
+  const field = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (state.composeRequested.value) {
+      state.composeRequested.value = false;
+      field.current?.focus();
+    }
+  }, []);
+
+  const left = remaining.value;
+  const empty = left === POST_MAX;
+  const label = replyTo ? `Reply to @${replyTo.author.handle}` : 'New post';
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (empty || left < 0 || sending.value) return;
+    sending.value = true;
+    error.value = null;
+    try {
+      const post = await publish(state, text.value, replyTo?.id, key.current);
+      text.value = '';
+      key.current = newKey();
+      onPosted?.(post);
+    } catch (err) {
+      error.value = asApiError(err);
+    } finally {
+      sending.value = false;
+    }
+  };
+
+  return (
+    <form class="composer" onSubmit={submit}>
+      <label for="composer-text">{label}</label>
+      <textarea
+        id="composer-text"
+        ref={field}
+        rows={3}
+        value={text.value}
+        placeholder={replyTo ? 'Write a reply' : 'What are you working on?'}
+        aria-describedby="composer-count"
+        aria-invalid={left < 0 || undefined}
+        onInput={(e) => {
+          text.value = e.currentTarget.value;
+          key.current = newKey();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit(e);
+          else if (e.key === 'Escape') e.currentTarget.blur();
+        }}
+      />
+      <div class="composer-bar">
+        <span id="composer-count" class={left < 0 ? 'count over' : left <= 20 ? 'count near' : 'count'}>
+          <span aria-hidden="true">{left}</span>
+          <span class="sr-only">{left < 0 ? `${-left} characters over the limit` : `${left} characters left`}</span>
+        </span>
+        <span class="sr-only" aria-live="polite">
+          {left <= 20 ? (left < 0 ? `${-left} characters over the limit` : `${left} characters left`) : ''}
+        </span>
+        <button type="submit" disabled={empty || left < 0 || sending.value}>
+          {sending.value ? 'Posting…' : replyTo ? 'Reply' : 'Post'}
+        </button>
+      </div>
+      {error.value && (
+        <p role="alert" class="note error">
+          {error.value.message}
+        </p>
+      )}
+    </form>
+  );
+}

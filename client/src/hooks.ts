@@ -1,0 +1,184 @@
+import { useSignal, type Signal } from '@preact/signals';
+import { useLocation } from 'preact-iso/router';
+import { useEffect, useMemo } from 'preact/hooks';
+import type { ApiError } from './api';
+import { asApiError, catchUp, loadMore, receive, refreshUnread, removePost } from './actions';
+import { createFeed, useAppState, type Feed } from './state';
+import type { Page, Post } from './types';
+
+/** Sets the document title for the page on screen. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · bluetwit` : 'bluetwit';
+  }, [title]);
+}
+
+/**
+ * A post list registered in AppState under `key` and loaded on mount. A `keep` feed
+ * (home, public) survives leaving the page and catches up when shown again.
+ */
+export function usePostFeed(key: string, fetchPage: (cursor?: string) => Promise<Page<Post>>, keep = false): Feed<Post> {
+  const state = useAppState();
+  const feed = useMemo(() => {
+    const kept = keep ? state.timelines.get(key) : undefined;
+    if (kept) return kept;
+    const fresh = createFeed(fetchPage, (p: Post) => p.id);
+    state.timelines.set(key, fresh);
+    return fresh;
+  }, [key]);
+  useEffect(() => {
+    if (!state.timelines.has(key)) state.timelines.set(key, feed);
+    if (feed.loaded.value) void catchUp(feed);
+    else void loadMore(feed);
+    return () => {
+      if (!keep && state.timelines.get(key) === feed) state.timelines.delete(key);
+    };
+  }, [feed]);
+  return feed;
+}
+
+/** A paginated list that lives as long as the component, reloaded when `key` changes. */
+export function useList<T>(key: string, fetchPage: (cursor?: string) => Promise<Page<T>>, idOf: (item: T) => string): Feed<T> {
+  const feed = useMemo(() => createFeed(fetchPage, idOf), [key]);
+  useEffect(() => {
+    void loadMore(feed);
+  }, [feed]);
+  return feed;
+}
+
+export type Resource<T> = { data: Signal<T | undefined>; error: Signal<ApiError | null> };
+
+/** Loads one thing when `deps` change; answers to superseded loads are dropped. */
+export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
+  const data = useSignal<T | undefined>(undefined);
+  const error = useSignal<ApiError | null>(null);
+  useEffect(() => {
+    let current = true;
+    data.value = undefined;
+    error.value = null;
+    load().then(
+      (value) => current && (data.value = value),
+      (e) => current && (error.value = asApiError(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, deps);
+  return { data, error };
+}
+
+/** Keeps the unread badge fresh while signed in and the tab is visible. */
+export function useUnreadPolling(every = 60_000): void {
+  const state = useAppState();
+  const signedIn = Boolean(state.me.value);
+  useEffect(() => {
+    if (!signedIn) return;
+    const tick = () => document.visibilityState === 'visible' && void refreshUnread(state);
+    const timer = setInterval(tick, every);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', tick);
+    };
+  }, [signedIn]);
+}
+
+/** Follows /api/stream for a timeline: new posts wait in `pending`, deletes vanish at once. */
+export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, enabled: boolean): void {
+  const state = useAppState();
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') return;
+    const source = new EventSource(`/api/stream?timeline=${timeline}`);
+    let dropped = false;
+    source.addEventListener('post', (e) => {
+      const post = parse<Post>(e);
+      if (post?.id) receive(feed, post);
+    });
+    source.addEventListener('delete', (e) => {
+      const gone = parse<{ id: string }>(e);
+      if (gone?.id) removePost(state, gone.id);
+    });
+    source.onerror = () => {
+      dropped = true;
+    };
+    // EventSource reconnects by itself; what was posted while it was away comes from a catch-up.
+    source.onopen = () => {
+      if (dropped) void catchUp(feed);
+      dropped = false;
+    };
+    return () => source.close();
+  }, [timeline, feed, enabled]);
+}
+
+function parse<T>(e: Event): T | undefined {
+  try {
+    return JSON.parse((e as MessageEvent<string>).data) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const TYPING = 'input, textarea, select, [contenteditable]:not([contenteditable="false"])';
+
+/** Moves focus to the next (+1) or previous (-1) post on the page. */
+export function movePostFocus(step: 1 | -1): void {
+  const posts = [...document.querySelectorAll<HTMLElement>('article[data-post-id]')];
+  if (posts.length === 0) return;
+  const current = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('article[data-post-id]');
+  let i = current ? posts.indexOf(current) + step : -1;
+  if (!current) {
+    // Start from the first post in view rather than the top of the page.
+    i = posts.findIndex((p) => p.getBoundingClientRect().bottom > 0);
+    if (i === -1) i = 0;
+  }
+  const target = posts[Math.max(0, Math.min(posts.length - 1, i))];
+  target.focus();
+  target.scrollIntoView({ block: 'nearest' });
+}
+
+/** The global shortcuts: j/k between posts, o or Enter opens one, n composes, ? toggles help. */
+export function useShortcuts(): void {
+  const state = useAppState();
+  const { route } = useLocation();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest(TYPING)) return;
+      // While a dialog is open only "?" (to close help) is ours; the signal may lag the DOM's close.
+      if (document.querySelector('dialog[open]') && e.key !== '?') return;
+      const article = target?.closest<HTMLElement>('article[data-post-id]');
+      switch (e.key) {
+        case 'j':
+          movePostFocus(1);
+          break;
+        case 'k':
+          movePostFocus(-1);
+          break;
+        case 'n': {
+          const composer = document.getElementById('composer-text');
+          if (composer) composer.focus();
+          else if (state.me.value) {
+            state.composeRequested.value = true;
+            route('/home');
+          } else return;
+          break;
+        }
+        case '?':
+          state.helpOpen.value = !state.helpOpen.value;
+          break;
+        case 'o':
+        case 'Enter':
+          // Enter on a link or button inside the post keeps its own meaning.
+          if (!article || (e.key === 'Enter' && target !== article)) return;
+          route(article.dataset.permalink ?? '/');
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [state, route]);
+}

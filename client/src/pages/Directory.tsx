@@ -1,0 +1,106 @@
+import { useSignal } from '@preact/signals';
+import { useLocation } from 'preact-iso/router';
+import { useEffect, useRef } from 'preact/hooks';
+import { api, withQuery } from '../api';
+import { loadMore } from '../actions';
+import { ErrorNote } from '../components/ErrorNote';
+import { PageTitle } from '../components/Page';
+import { useList } from '../hooks';
+import type { Account } from '../types';
+
+/** Accounts as a list of names linking to profiles, with title and department. */
+export function PeopleList({ people }: { people: Account[] }) {
+  return (
+    <ul class="people">
+      {people.map((a) => (
+        <li key={a.handle}>
+          <a href={`/@${a.handle}`}>
+            <strong>{a.displayName || a.handle}</strong> <span class="handle">@{a.handle}</span>
+          </a>
+          {a.bot && <span class="badge">bot</span>}
+          {(a.title || a.department) && <span class="role">{[a.title, a.department].filter(Boolean).join(' · ')}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** /directory?q=&department=: colleagues by name, filtered as you type. */
+export function DirectoryPage() {
+  const { query, route } = useLocation();
+  const q = query.q ?? '';
+  const department = query.department ?? '';
+  const qDraft = useSignal(q);
+  const deptDraft = useSignal(department);
+  const departments = useSignal<string[]>([]);
+  const list = useList(`${q}\n${department}`, (cursor) => api.directory(q.trim(), department.trim(), cursor), (a: Account) => a.handle);
+
+  const written = useRef(`${q}\n${department}`);
+
+  // Back and forward change the URL under the inputs; our own writes must not undo fresh typing.
+  useEffect(() => {
+    if (written.current === `${q}\n${department}`) return;
+    written.current = `${q}\n${department}`;
+    qDraft.value = q;
+    deptDraft.value = department;
+  }, [q, department]);
+
+  // The filters live in the URL (replaced, not pushed), a moment after typing stops.
+  useEffect(() => {
+    const wanted = `${qDraft.value}\n${deptDraft.value}`;
+    if (wanted === written.current) return;
+    const timer = setTimeout(() => {
+      written.current = wanted;
+      route(withQuery('/directory', { q: qDraft.value, department: deptDraft.value }), true);
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [qDraft.value, deptDraft.value]);
+
+  // Suggest every department seen so far.
+  useEffect(() => {
+    const seen = new Set(departments.value);
+    for (const a of list.items.value) if (a.department) seen.add(a.department);
+    if (seen.size !== departments.value.length) departments.value = [...seen].sort((x, y) => x.localeCompare(y));
+  }, [list.items.value]);
+
+  const items = list.items.value;
+  const error = list.error.value;
+  return (
+    <>
+      <PageTitle title="Directory" />
+      <form class="filters" role="search" aria-label="Filter the directory" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="dir-q">Name or handle starts with</label>
+          <input id="dir-q" type="search" value={qDraft.value} onInput={(e) => (qDraft.value = e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="dir-dept">Department</label>
+          <input id="dir-dept" type="search" list="dir-depts" value={deptDraft.value} onInput={(e) => (deptDraft.value = e.currentTarget.value)} />
+          <datalist id="dir-depts">
+            {departments.value.map((d) => (
+              <option key={d} value={d} />
+            ))}
+          </datalist>
+        </div>
+      </form>
+      <p role="status" class="sr-only">
+        {list.loaded.value ? `${items.length} ${items.length === 1 ? 'person' : 'people'} shown${list.next.value ? ', more to load' : ''}` : ''}
+      </p>
+      <div aria-busy={list.loading.value}>
+        <PeopleList people={items} />
+        {list.loaded.value && items.length === 0 && !error && <p class="empty">Nobody matches.</p>}
+      </div>
+      {error && <ErrorNote error={error} retry={() => loadMore(list)} />}
+      {list.loading.value && (
+        <p role="status" class="loading">
+          Loading…
+        </p>
+      )}
+      {list.next.value && !list.loading.value && !error && (
+        <button type="button" class="more" onClick={() => loadMore(list)}>
+          Load more
+        </button>
+      )}
+    </>
+  );
+}
