@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { etag } from 'hono/etag';
+import { conditionalGet } from './http/etag';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -126,7 +126,7 @@ export function createApp(opts: AppOptions) {
     }
     await next();
   });
-  api.use(async (c, next) => (c.req.method === 'GET' && c.req.path !== '/api/stream' ? etag()(c, next) : next()));
+  api.use(conditionalGet(['/api/stream']));
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
+import { prepared } from '../db/sql';
 import { accounts, sessions, tokens } from '../db/schema';
 import { AppError, badRequest, notFound } from '../errors';
 import type { Actor, Deps, Scope } from './deps';
@@ -67,23 +68,20 @@ const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
 
 /** Resolves a session cookie value to its actor, or null when unknown or expired. */
 export function actorFromSession(deps: Deps, secret: string): Actor | null {
-  const row = deps.db
-    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(and(eq(sessions.hash, hashSecret(secret)), gt(sessions.expiresAt, deps.clock())))
-    .get();
-  return row ? { ...row, scopes: ALL_SCOPES, via: 'session', credential: `s:${hashSecret(secret).slice(0, 16)}` } : null;
+  const hash = hashSecret(secret);
+  const row = prepared(
+    deps.db,
+    `SELECT a.id, a.handle, a.role FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.hash = ? AND s.expires_at > ?`,
+  ).get(hash, deps.clock()) as { id: number; handle: string; role: 'user' | 'admin' } | undefined;
+  return row ? { ...row, scopes: ALL_SCOPES, via: 'session', credential: `s:${hash.slice(0, 16)}` } : null;
 }
 
 /** Resolves a bearer token to its actor with the token's scopes, or null. */
 export function actorFromToken(deps: Deps, token: string): Actor | null {
-  const row = deps.db
-    .select({ id: accounts.id, handle: accounts.handle, role: accounts.role, scopes: tokens.scopes, tokenId: tokens.id })
-    .from(tokens)
-    .innerJoin(accounts, eq(accounts.id, tokens.accountId))
-    .where(eq(tokens.hash, hashSecret(token)))
-    .get();
+  const row = prepared(
+    deps.db,
+    'SELECT a.id, a.handle, a.role, t.scopes, t.id AS tokenId FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
+  ).get(hashSecret(token)) as { id: number; handle: string; role: 'user' | 'admin'; scopes: string; tokenId: string } | undefined;
   if (!row) return null;
   return {
     id: row.id,

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { etag } from 'hono/etag';
 import { stream } from 'hono/streaming';
 import { AppError, unauthorized } from '../../errors';
 import { subscribeTimeline } from '../../live/subscription';
@@ -18,6 +17,7 @@ import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope } from '../auth';
+import { conditionalGet } from '../etag';
 import { baseUrl, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth, preferredFormat, type Format } from '../negotiate';
 
@@ -131,11 +131,7 @@ export function webRoutes() {
 
   app.use('/assets/*', serveStatic({ root: CLIENT_DIST.slice(process.cwd().length + 1) || '.', onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
 
-  // Polling readers get cheap 304s; streams are excluded.
-  app.use('*', async (c, next) => {
-    if (c.req.method !== 'GET' || c.req.path === '/live') return next();
-    return etag()(c, next);
-  });
+  app.use('*', conditionalGet(['/live']));
 
   app.get('/help', (c) => {
     if (formatOf(c) === 'html') return appShell(c);

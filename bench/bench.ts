@@ -1,0 +1,231 @@
+/**
+ * The bluetwit benchmark: seeds (or reuses) a profile, then measures the home timeline in process, the HTTP
+ * timeline against a same-size static baseline, writes under a read load, and the server's peak RSS.
+ *
+ *   npm run bench -- [--profile company] [--profiles company,ibm] [--seconds 10] [--quick]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { nanoid } from 'nanoid';
+import { testConfig } from '../src/config';
+import { closeDb, openDb, type Db } from '../src/db/client';
+import { EventHub } from '../src/live/hub';
+import type { Deps } from '../src/services/deps';
+import { loadPosts } from '../src/services/posts';
+import { homeTimeline } from '../src/services/timelines';
+
+const { values: args } = parseArgs({
+  options: {
+    profile: { type: 'string' },
+    profiles: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    quick: { type: 'boolean', default: false },
+    'skip-http': { type: 'boolean', default: false },
+  },
+});
+const profiles = (args.profiles ?? args.profile ?? 'company').split(',').map((s) => s.trim());
+const seconds = args.quick ? 3 : Number(args.seconds);
+const root = new URL('..', import.meta.url).pathname;
+const dataDir = join(root, 'data');
+const outDir = join(root, 'bench', 'results');
+
+type Stat = { p50: number; p99: number; n: number };
+const stat = (samples: number[]): Stat => {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), n: s.length };
+};
+const micros = (fn: () => unknown) => {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1000;
+};
+
+function seed(profile: string) {
+  const db = join(dataDir, `bench-${profile}.db`);
+  const tokens = join(dataDir, `bench-${profile}-tokens.json`);
+  console.error(`seeding (or reusing) ${profile} → ${db}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/seed.ts'), '--profile', profile, '--db', db, '--tokens', tokens, '--reuse'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`seeding ${profile} failed`);
+  return { db, tokens };
+}
+
+/** Readers per class (by followee count), as the seeder's token classes define them. */
+function readers(db: Db) {
+  const pick = (sql: string, ...params: number[]) => (db.$client.prepare(sql).all(...params) as { id: number; following: number }[]);
+  const band = (lo: number, hi: number) => pick('SELECT id, following_count AS following FROM accounts WHERE following_count BETWEEN ? AND ? ORDER BY (id * 2654435761) % 1000003 LIMIT 40', lo, hi);
+  const nearest = (n: number) => pick('SELECT id, following_count AS following FROM accounts ORDER BY abs(following_count - ?), id LIMIT 15', n);
+  return {
+    classes: { light: band(1, 20), median: band(80, 120), heavy: band(2000, 1e9) },
+    curve: Object.fromEntries([10, 100, 1000, 5000].map((n) => [n, nearest(n)])) as Record<number, { id: number; following: number }[]>,
+  };
+}
+
+function queryLevel(dbPath: string) {
+  const db = openDb(dbPath);
+  const deps: Deps = { db, config: testConfig({ dbPath }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+  const { classes, curve } = readers(db);
+  const rounds = args.quick ? 5 : 25;
+  const results: Record<string, { first: Stat; tenth: Stat; following: number }> = {};
+  // Warm the page cache and statement cache the way a running server would be.
+  for (const list of Object.values(classes)) for (const r of list) homeTimeline(deps, r.id, { limit: 20 });
+  for (const [name, list] of Object.entries(classes)) {
+    const first: number[] = [];
+    const tenth: number[] = [];
+    const cursors = new Map<number, string | undefined>();
+    for (const r of list) {
+      let cursor: string | undefined;
+      for (let i = 0; i < 9; i++) cursor = homeTimeline(deps, r.id, { limit: 20, cursor }).next ?? undefined;
+      cursors.set(r.id, cursor);
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const r of list) {
+        first.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
+        const cursor = cursors.get(r.id);
+        if (cursor) tenth.push(micros(() => homeTimeline(deps, r.id, { limit: 20, cursor })));
+      }
+    }
+    const following = list.length ? Math.round(list.reduce((a, r) => a + r.following, 0) / list.length) : 0;
+    results[name] = { first: stat(first), tenth: stat(tenth), following };
+  }
+  const curveOut: Record<string, Stat & { following: number }> = {};
+  for (const [n, list] of Object.entries(curve)) {
+    const samples: number[] = [];
+    for (let round = 0; round < rounds; round++) for (const r of list) samples.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
+    curveOut[n] = { ...stat(samples), following: Math.round(list.reduce((a, r) => a + r.following, 0) / Math.max(1, list.length)) };
+  }
+  // Baseline: hydrating 20 known posts, the least work any page of 20 must do.
+  const seqs = (db.$client.prepare('SELECT seq FROM posts ORDER BY seq DESC LIMIT 20').all() as { seq: number }[]).map((r) => r.seq);
+  const base: number[] = [];
+  for (let i = 0; i < rounds * 40; i++) base.push(micros(() => loadPosts(deps, 1, seqs)));
+  closeDb(db);
+  return { classes: results, curve: curveOut, hydrate20: stat(base) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a server process and waits until `readyUrl` answers; its logs go nowhere so a full pipe never stalls it. */
+async function startProcess(argv: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(readyUrl)).status < 500) return proc;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`${argv.join(' ')} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
+}
+
+const stop = (p: ChildProcess) => new Promise<void>((resolve) => {
+  p.once('exit', () => resolve());
+  p.kill('SIGTERM');
+});
+
+type Cannon = { rps: number; p50: number; p99: number; errors: number; non2xx: number; total: number };
+async function cannon(opts: autocannon.Options): Promise<Cannon> {
+  const r = await autocannon({ ...opts, duration: seconds });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
+}
+
+async function httpLevel(dbPath: string, tokensPath: string) {
+  const tokens = JSON.parse(readFileSync(tokensPath, 'utf8')).tokens as { class: string; token: string }[];
+  const port = await freePort();
+  const server = await startProcess(['--import', 'tsx', 'src/main.ts'], {
+    PORT: String(port), HOST: '127.0.0.1', BLUETWIT_DB: dbPath, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_LOG_LEVEL: 'info',
+  }, `http://127.0.0.1:${port}/healthz`);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    // A realistic mix: every class, mostly first pages; the same sequence for every connection.
+    const byClass = ['light', 'median', 'heavy'].map((c) => tokens.filter((t) => t.class === c));
+    const mix = Array.from({ length: 60 }, (_, i) => byClass[i % 3][Math.floor(i / 3) % byClass[i % 3].length]).filter(Boolean);
+    const reads = mix.map((t) => ({ method: 'GET' as const, path: '/api/timelines/home', headers: { authorization: `Bearer ${t.token}` } }));
+    const median = byClass[1][0];
+    const page = await fetch(`${url}/api/timelines/home`, { headers: { authorization: `Bearer ${median.token}` } });
+    const body = await page.text();
+    mkdirSync(outDir, { recursive: true });
+    const bodyFile = join(outDir, 'baseline-page.json');
+    writeFileSync(bodyFile, body);
+    await cannon({ url, connections: 10, requests: reads, duration: 1 } as autocannon.Options);
+    const real = await cannon({ url, connections: 10, requests: reads });
+
+    const writeToken = byClass[2][0] ?? byClass[1][0];
+    const writer = cannon({
+      url, connections: 4, idReplacement: true,
+      requests: [{ method: 'POST', path: '/api/posts', headers: { authorization: `Bearer ${writeToken.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'bench post [<id>] shipping the quarterly numbers #bench' }) }],
+    } as autocannon.Options);
+    const reader = cannon({ url, connections: 9, requests: reads });
+    const [writes, readsDuringWrites] = await Promise.all([writer, reader]);
+    const rss = peakRssMb(server.pid!);
+
+    const bport = await freePort();
+    const baseline = await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(bport), BASELINE_BODY: bodyFile }, `http://127.0.0.1:${bport}/`);
+    let base: Cannon;
+    try {
+      await cannon({ url: `http://127.0.0.1:${bport}`, connections: 10, requests: reads, duration: 1 } as autocannon.Options);
+      base = await cannon({ url: `http://127.0.0.1:${bport}`, connections: 10, requests: reads });
+    } finally {
+      await stop(baseline);
+    }
+    return { pageBytes: Buffer.byteLength(body), real, baseline: base, ratio: Math.round((real.rps / base.rps) * 100) / 100, writes, readsDuringWrites, peakRssMb: rss };
+  } finally {
+    await stop(server);
+  }
+}
+
+const fmt = (s: Stat) => `${s.p50} / ${s.p99}`;
+const all: Record<string, unknown> = {};
+for (const profile of profiles) {
+  const { db, tokens } = seed(profile);
+  console.error(`measuring ${profile} in process…`);
+  const q = queryLevel(db);
+  const h = args['skip-http'] ? null : (console.error('measuring over HTTP…'), await httpLevel(db, tokens));
+  all[profile] = { query: q, http: h };
+  const lines = [
+    `## ${profile}`,
+    '',
+    '| home timeline, in process | followees (avg) | first page p50 / p99 µs | 10th page p50 / p99 µs |',
+    '|---|---|---|---|',
+    ...Object.entries(q.classes).map(([k, v]) => `| ${k} | ${v.following} | ${fmt(v.first)} | ${fmt(v.tenth)} |`),
+    `| baseline: hydrate 20 known posts | – | ${fmt(q.hydrate20)} | – |`,
+    '',
+    '| followee count | first page p50 / p99 µs |',
+    '|---|---|',
+    ...Object.entries(q.curve).map(([k, v]) => `| ${k} (avg ${v.following}) | ${fmt(v)} |`),
+  ];
+  if (h) {
+    lines.push(
+      '',
+      '| HTTP | req/s | p50 ms | p99 ms | errors | non-2xx |',
+      '|---|---|---|---|---|---|',
+      `| GET /api/timelines/home (mix) | ${h.real.rps} | ${h.real.p50} | ${h.real.p99} | ${h.real.errors} | ${h.real.non2xx} |`,
+      `| baseline: static page of ${h.pageBytes} B | ${h.baseline.rps} | ${h.baseline.p50} | ${h.baseline.p99} | ${h.baseline.errors} | ${h.baseline.non2xx} |`,
+      `| **ratio real / baseline** | **${h.ratio}** | | | | |`,
+      `| POST /api/posts during reads (4 conns) | ${h.writes.rps} | ${h.writes.p50} | ${h.writes.p99} | ${h.writes.errors} | ${h.writes.non2xx} |`,
+      `| reads during writes (9 conns) | ${h.readsDuringWrites.rps} | ${h.readsDuringWrites.p50} | ${h.readsDuringWrites.p99} | ${h.readsDuringWrites.errors} | ${h.readsDuringWrites.non2xx} |`,
+      '',
+      `Peak server RSS: ${h.peakRssMb} MB`,
+    );
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, `bench-${profiles.join('-')}.json`), `${JSON.stringify({ at: new Date().toISOString(), seconds, results: all }, null, 2)}\n`);
