@@ -16,6 +16,16 @@ describe('sign-up, sign-in, sign-out', () => {
     expect(me.json.account.handle).toBe('alice_1');
   });
 
+  it('marks the session cookie Secure over HTTPS, or when configured', async () => {
+    const body = { handle: 'sec_user', displayName: 'S', password: 'long enough pw' };
+    const https = await makeTestApp().request('https://bluetwit.example/api/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(https.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    const http = await makeTestApp().request('http://localhost/api/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(http.headers.get('set-cookie')).not.toMatch(/;\s*Secure/i);
+    const forced = await makeTestApp({ cookieSecure: true }).request('http://localhost/api/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(forced.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+  });
+
   it('refuses a taken handle in any case with 409', async () => {
     const app = makeTestApp();
     await signUp(app, { handle: 'bob' });

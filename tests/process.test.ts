@@ -128,4 +128,23 @@ describe('the real server process', () => {
     expect((check.prepare("SELECT count(*) AS n FROM posts WHERE text = 'written during shutdown'").get() as { n: number }).n).toBe(1);
     check.close();
   }, 60_000);
+
+  it('survives oversize headers, huge query strings and garbage requests, and keeps serving', async () => {
+    const server = await startServer(tempDb());
+    try {
+      const auth = await account(server.base, 'sturdy');
+      const big = await fetch(`${server.base}/api/me`, { headers: { ...auth, 'x-junk': 'x'.repeat(64 * 1024) } }).catch(() => null);
+      expect(big === null || big.status === 431).toBe(true);
+      const longQuery = await fetch(`${server.base}/api/search?q=${'a'.repeat(20_000)}`, { headers: auth });
+      expect([400, 414, 431]).toContain(longQuery.status);
+      const badJson = await fetch(`${server.base}/api/posts`, { method: 'POST', headers: auth, body: '{"text":' });
+      expect(badJson.status).toBe(400);
+      const huge = await fetch(`${server.base}/api/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'x'.repeat(200_000) }) });
+      expect(huge.status).toBe(413);
+      expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    } finally {
+      server.proc.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  }, 60_000);
 });
