@@ -27,7 +27,8 @@ export type AccountView = AuthorView & {
   following?: boolean;
 };
 
-type AuthorView = { handle: string; displayName: string; bot: boolean };
+/** The author summary a post carries. */
+export type AuthorView = { handle: string; displayName: string; bot: boolean };
 
 /** Layout shared by every renderer: the terminal's width in cells, and whether to emit ANSI colour. */
 export type LayoutOptions = { width: number; color?: boolean };
@@ -200,6 +201,11 @@ export function renderAccountList(accounts: AccountView[], opts: AccountListOpti
   const paint = painter(opts.color);
   const lines = accounts.length ? accounts.map((a) => accountLine(a, width, paint)) : ['(no accounts)'];
   return [block(lines), pageFooter(opts, width, paint)].filter(Boolean).join('\n');
+}
+
+/** The end of a page on its own: the next-page command, broken so it still pastes as one command, then the hint; '' if neither. */
+export function renderPageFooter(opts: LayoutOptions & PageOptions): string {
+  return pageFooter(opts, clampWidth(opts.width), painter(opts.color));
 }
 
 /** An error as one plain line. */

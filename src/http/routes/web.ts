@@ -6,7 +6,7 @@ import { stream } from 'hono/streaming';
 import { AppError, unauthorized } from '../../errors';
 import { subscribeTimeline } from '../../live/subscription';
 import { accountJson, postJson, type PostJson } from '../../render/json';
-import { renderAccount, renderAccountList, renderError, renderPost, renderTimeline, sanitizeTerminal } from '../../render/text';
+import { renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal } from '../../render/text';
 import { getAccount } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
@@ -200,11 +200,11 @@ export function webRoutes() {
     const o = textOpts(c);
     const verbs = { mention: 'mentioned you', reply: 'replied', like: 'liked your post', follow: 'followed you' };
     const lines = page.items.map((n) => {
-      const head = `${n.read ? ' ' : '•'} @${n.account.handle} ${verbs[n.type]}`;
+      const head = sanitizeLine(`${n.read ? ' ' : '•'} @${n.account.handle} ${verbs[n.type]}`);
       return n.post ? `${head}\n${renderPost(postJson(n.post, base), { ...o, indent: 2 })}` : `${head}\n`;
     });
-    const next = nextCommand(c, page.next);
-    return text(c, `notifications · ${page.unreadCount} unread\n\n${lines.join('\n') || '(none)\n'}${next ? `\nnext: ${next}\n` : ''}`);
+    const footer = renderPageFooter({ ...o, nextCommand: nextCommand(c, page.next) });
+    return text(c, `notifications · ${page.unreadCount} unread\n\n${lines.join('\n') || '(none)\n'}${footer ? `\n${footer}` : ''}`);
   });
 
   app.get('/directory', (c) => appShell(c));
@@ -247,8 +247,8 @@ export function webRoutes() {
     if (formatOf(c) === 'json') return json(c, { post: postJson(post, base), replies: { items, next: replies.next } });
     const o = textOpts(c);
     const thread = items.map((p) => renderPost(p, { ...o, indent: 4 })).join('\n');
-    const next = nextCommand(c, replies.next);
-    return text(c, `${renderPost(postJson(post, base), o)}${thread ? `\n${thread}` : ''}${next ? `\nnext: ${next}\n` : ''}`);
+    const footer = renderPageFooter({ ...o, nextCommand: nextCommand(c, replies.next) });
+    return text(c, `${renderPost(postJson(post, base), o)}${thread ? `\n${thread}` : ''}${footer ? `\n${footer}` : ''}`);
   });
 
   app.post('/token', async (c) => {
@@ -286,6 +286,7 @@ export function webRoutes() {
     }
     const post = postJson(createPost(c.var.deps, actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
     if (formatOf(c) === 'json') return c.json({ post }, 201);
+    // The URL stays on one line so it can be copied; it is ours, not user content.
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
   });
 

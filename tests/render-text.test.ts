@@ -1,0 +1,474 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import {
+  type AccountView,
+  type PostView,
+  relativeTime,
+  renderAccount,
+  renderAccountList,
+  renderError,
+  renderPageFooter,
+  renderPost,
+  renderTimeline,
+  sanitizeLine,
+  sanitizeTerminal,
+  truncate,
+  wrap,
+} from '../src/render/text';
+
+const now = new Date('2026-03-10T12:00:00Z');
+
+const post = (overrides: Partial<PostView> = {}): PostView => ({
+  id: 'V1StGXR8_Z5jdHi6B-myT',
+  author: { handle: 'alice', displayName: 'Alice Liddell', bot: false },
+  text: 'Hello world!',
+  createdAt: '2026-03-10T11:55:00Z',
+  replyTo: null,
+  mentions: [],
+  tags: [],
+  likeCount: 0,
+  replyCount: 0,
+  url: 'http://localhost:3000/@alice/V1StGXR8_Z5jdHi6B-myT',
+  ...overrides,
+});
+
+const account = (overrides: Partial<AccountView> = {}): AccountView => ({
+  handle: 'alice',
+  displayName: 'Alice Liddell',
+  bot: false,
+  bio: '',
+  department: 'Platform',
+  title: 'Staff Engineer',
+  createdAt: '2026-01-05T09:00:00Z',
+  followersCount: 1,
+  followingCount: 2,
+  postsCount: 10,
+  ...overrides,
+});
+
+// Everything that can act on a terminal: C0 but LF, DEL, C1, bidi embeddings/overrides/isolates, lone surrogates.
+const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// The only escape sequences the renderer may emit: its own SGR colours.
+const OWN_SGR = /\x1b\[[012]m/g;
+
+const lines = (out: string): string[] => out.split('\n').slice(0, -1);
+const widest = (out: string): number => Math.max(0, ...lines(out).map((l) => stringWidth(l)));
+
+describe('sanitizeTerminal', () => {
+  it('shows C0 controls as Control Pictures, DEL as ␡ and C1 controls as U+FFFD', () => {
+    expect(sanitizeTerminal('a\x1b[2Jb\x07\x00\x7f\u0085\u009b31m')).toBe('a␛[2Jb␇␀␡\ufffd\ufffd31m');
+  });
+
+  it('never lets a carriage return through, so a line cannot overwrite itself', () => {
+    expect(sanitizeTerminal('Pay Bob\rPay Eve')).toBe('Pay Bob␍Pay Eve');
+  });
+
+  it('keeps newlines, expands tabs and turns Unicode line separators into newlines', () => {
+    expect(sanitizeTerminal('a\nb\tc\u2028d')).toBe('a\nb    c\nd');
+  });
+
+  it('marks bidi overrides and isolates and drops bidi marks', () => {
+    expect(sanitizeTerminal('x\u202ey\u2066z\u2069\u200e\u200f\u061c')).toBe('x\ufffdy\ufffdz\ufffd');
+  });
+
+  it('replaces lone surrogates but keeps surrogate pairs', () => {
+    expect(sanitizeTerminal('\ud800a\udc00😀')).toBe('\ufffda\ufffd😀');
+  });
+
+  it('turns newlines into spaces in single-line contexts', () => {
+    expect(sanitizeLine('two\nlines\u2029here')).toBe('two lines here');
+  });
+});
+
+describe('truncate', () => {
+  it('leaves text that fits alone and marks a cut with an ellipsis', () => {
+    expect(truncate('Alice', 5)).toBe('Alice');
+    expect(truncate('Alice Liddell', 7)).toBe('Alice…');
+  });
+
+  it('never splits a wide character to fill the last cell', () => {
+    expect(truncate('日本語のテキスト', 6)).toBe('日本…');
+    expect(stringWidth(truncate('日本語のテキスト', 6))).toBe(5);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks between words and keeps explicit newlines and blank lines', () => {
+    expect(wrap('the quick brown fox jumps\n\nover the dog', 10)).toEqual(['the quick', 'brown fox', 'jumps', '', 'over the', 'dog']);
+  });
+
+  it('breaks a word longer than the line between graphemes, filling the current line first', () => {
+    expect(wrap('see https://example.com/a/very/long/path', 16)).toEqual(['see https://exam', 'ple.com/a/very/l', 'ong/path']);
+  });
+
+  it('counts CJK as two cells and breaks runs without spaces at cell boundaries', () => {
+    expect(wrap('日本語のテキスト'.repeat(3), 20)).toEqual(['日本語のテキスト日本', '語のテキスト日本語の', 'テキスト']);
+    expect(wrap('日本語のテキスト'.repeat(3), 21).every((l) => stringWidth(l) <= 21)).toBe(true);
+  });
+
+  it('keeps ZWJ emoji and flags whole', () => {
+    expect(wrap('👩‍💻 🇯🇵🇺🇸🇫🇷 ok 👩‍💻👩‍💻👩‍💻👩‍💻👩‍💻', 7)).toEqual(['👩‍💻', '🇯🇵🇺🇸🇫🇷', 'ok 👩‍💻👩‍💻', '👩‍💻👩‍💻👩‍💻']);
+  });
+
+  it('splits a grapheme wider than the line, such as a run of Hangul leading jamo', () => {
+    const jamo = '\u1100'.repeat(10);
+    expect(stringWidth(jamo)).toBe(20);
+    expect(wrap(jamo, 6)).toEqual(['\u1100'.repeat(3), '\u1100'.repeat(3), '\u1100'.repeat(3), '\u1100']);
+  });
+
+  it('drops the spaces where a line breaks', () => {
+    expect(wrap('aaaa     bbbb', 6)).toEqual(['aaaa', 'bbbb']);
+  });
+});
+
+describe('relativeTime', () => {
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+
+  it.each([
+    [30_000, 'just now'],
+    [-30_000, 'just now'],
+    [5 * 60_000, '5m'],
+    [3 * 3_600_000, '3h'],
+    [2 * 86_400_000 + 5_000, '2d'],
+    [8 * 86_400_000, '2026-03-02'],
+    [-2 * 86_400_000, '2026-03-12'],
+  ])('%i ms ago reads %s', (ms, expected) => {
+    expect(relativeTime(ago(ms), now)).toBe(expected);
+  });
+});
+
+describe('renderPost', () => {
+  it('lays out header, wrapped text and counts at 80 columns', () => {
+    const out = renderPost(
+      post({ text: 'Hello world! This post is long enough that it has to wrap onto a second line at eighty columns.', likeCount: 3, replyCount: 2 }),
+      { width: 80, now },
+    );
+    expect(out).toBe(
+      [
+        '@alice (Alice Liddell) · 5m · V1StGXR8_Z5jdHi6B-myT',
+        '  Hello world! This post is long enough that it has to wrap onto a second line',
+        '  at eighty columns.',
+        '  ♥ 3  ↩ 2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shortens a long display name so the header fits, and marks bots, likes and replies', () => {
+    const out = renderPost(
+      post({
+        author: { handle: 'deploy_bot', displayName: 'The Continuous Deployment Robot of the Platform Team', bot: true },
+        text: 'Deployed https://ci.example.com/pipelines/platform/bluetwit/builds/123456789/artifacts to prod',
+        createdAt: '2026-03-07T09:00:00Z',
+        replyTo: 'Uakgb_J5m9g-0JDMbcJqL',
+        likeCount: 1,
+        liked: true,
+      }),
+      { width: 60, now },
+    );
+    expect(out).toBe(
+      [
+        '@deploy_bot (The Contin…) [bot] · 3d · V1StGXR8_Z5jdHi6B-myT',
+        '  Deployed https://ci.example.com/pipelines/platform/bluetwi',
+        '  t/builds/123456789/artifacts to prod',
+        '  ♥ 1 (liked)  ↪ reply to Uakgb_J5m9g-0JDMbcJqL',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('moves time and id to a second line rather than drop the name, and indents the whole block', () => {
+    const out = renderPost(post({ text: 'Hello world! This post is long enough that it has to wrap.' }), { width: 40, now, indent: 4 });
+    expect(out).toBe(
+      [
+        '    @alice (Alice Liddell)',
+        '      5m · V1StGXR8_Z5jdHi6B-myT',
+        '      Hello world! This post is long',
+        '      enough that it has to wrap.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps blank lines of the text without trailing spaces', () => {
+    expect(renderPost(post({ text: 'one\n\ntwo' }), { width: 80, now })).toBe(
+      '@alice (Alice Liddell) · 5m · V1StGXR8_Z5jdHi6B-myT\n  one\n\n  two\n',
+    );
+  });
+
+  it('keeps every line of CJK and emoji text within the width', () => {
+    const text = `${'日本語のテキスト'.repeat(12)} ${'👩‍💻🇯🇵 '.repeat(12)}👨‍👩‍👧‍👦🏳️‍🌈`;
+    for (const width of [40, 41, 55, 80]) {
+      const out = renderPost(post({ text }), { width, now });
+      expect(widest(out)).toBeLessThanOrEqual(width);
+      expect(out.replace(/\s/g, '')).toContain('👨‍👩‍👧‍👦🏳️‍🌈');
+    }
+  });
+
+  it('colours only with color on, and only with its own SGR codes around the same text', () => {
+    const p = post({ likeCount: 2, author: { handle: 'bot9', displayName: 'Nine', bot: true } });
+    const plain = renderPost(p, { width: 80, now });
+    const coloured = renderPost(p, { width: 80, now, color: true });
+    expect(plain).not.toContain('\x1b');
+    expect(coloured).toBe(
+      '\x1b[1m@bot9\x1b[0m (Nine)\x1b[2m [bot]\x1b[0m\x1b[2m · 5m · V1StGXR8_Z5jdHi6B-myT\x1b[0m\n  Hello world!\n  \x1b[2m♥ 2\x1b[0m\n',
+    );
+    expect(coloured.replace(OWN_SGR, '')).toBe(plain);
+  });
+
+  it('treats widths below 20 as 20 and does not throw on nonsense widths', () => {
+    for (const width of [0, -5, 5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const out = renderPost(post({ text: 'x'.repeat(100) }), { width, now, indent: 50 });
+      expect(widest(out)).toBeLessThanOrEqual(Number.isNaN(width) || width === Number.POSITIVE_INFINITY ? 80 : 20);
+    }
+  });
+});
+
+describe('renderTimeline', () => {
+  const next = `curl -H "Authorization: Bearer $T" 'http://localhost:3000/home?cursor=eyJzIjoxMjM0NTY3ODkwfQ'`;
+
+  it('separates posts by blank lines and ends with the next command and the hint', () => {
+    const out = renderTimeline('Home', [post(), post({ id: 'second', text: 'Bye.' })], {
+      width: 80,
+      now,
+      nextCommand: next,
+      hint: 'Run curl http://localhost:3000/help for every command.',
+    });
+    expect(out).toBe(
+      [
+        'Home',
+        '',
+        '@alice (Alice Liddell) · 5m · V1StGXR8_Z5jdHi6B-myT',
+        '  Hello world!',
+        '',
+        '@alice (Alice Liddell) · 5m · second',
+        '  Bye.',
+        '',
+        'next: curl -H "Authorization: Bearer $T" \\',
+        "  'http://localhost:3000/home?cursor=eyJzIjoxMjM0NTY3ODkwfQ'",
+        'Run curl http://localhost:3000/help for every command.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when there are no posts', () => {
+    expect(renderTimeline('#rust', [], { width: 80, now })).toBe('#rust\n\n(no posts)\n');
+  });
+
+  it('breaks a next command too long for the line with continuations, reopening a quote mid-word', () => {
+    const out = renderTimeline('Home', [], { width: 40, now, nextCommand: next });
+    expect(lines(out).slice(4)).toEqual([
+      'next: curl -H \\',
+      '  "Authorization: Bearer $T" \\',
+      "  'http://localhost:3000/home?cursor=e'\\",
+      "'yJzIjoxMjM0NTY3ODkwfQ'",
+    ]);
+  });
+
+  // Replaces curl by printf so the shell prints the words it parsed, one per line.
+  const shellWords = (command: string): string =>
+    execFileSync('sh', ['-c', command.replace(/^curl /, "printf '%s\\n' ")], { env: { T: 'secret' }, encoding: 'utf8' });
+  const wrappedCommand = (command: string, width: number): string => {
+    const out = lines(renderTimeline('t', [], { width, now, nextCommand: command }));
+    return out.slice(out.findIndex((l) => l.startsWith('next: '))).join('\n').replace(/^next: /, '');
+  };
+
+  it.each([
+    next,
+    'curl http://localhost:3000/search?q=x\\&cursor=abcdefghijklmnopqrstuvwxyz0123456789abcdefghij',
+    'curl -d "say \\"hi\\" to \\$T and C:\\\\dir at http://localhost:3000/tag/abcdefghijklmnopqrstuvwxyz0123456789" x',
+  ])('keeps the wrapped command equivalent for the shell: %s', (command) => {
+    const expected = shellWords(command);
+    for (const width of [40, 43, 47, 53, 61, 80]) {
+      const wrapped = wrappedCommand(command, width);
+      expect(widest(`${wrapped}\n`)).toBeLessThanOrEqual(width);
+      expect(shellWords(wrapped)).toBe(expected);
+    }
+  });
+
+  it('keeps random shell commands equivalent when wrapped', () => {
+    const plain = fc.string({ unit: fc.constantFrom(...'abcxyz019/:?=.-_%'.split('')), minLength: 1, maxLength: 30 });
+    const single = plain.map((s) => `'${s} "$\\'`);
+    const double = plain.map((s) => `"${s} \\" \\\\ \\$ '"`);
+    const word = fc.array(fc.oneof(plain, single, double), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 6 }), fc.integer({ min: 40, max: 90 }), (words, width) => {
+        const command = `curl ${words.join(' ')}`;
+        const wrapped = wrappedCommand(command, width);
+        expect(widest(`${wrapped}\n`)).toBeLessThanOrEqual(width);
+        expect(shellWords(wrapped)).toBe(shellWords(command));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('renderAccount and renderAccountList', () => {
+  it('renders a profile with title, department, wrapped bio and counts', () => {
+    const out = renderAccount(
+      account({ bio: 'Platform engineer. I keep the deploys green and the coffee strong; ask me about SQLite.\nShe/her.', following: true }),
+      { width: 60 },
+    );
+    expect(out).toBe(
+      [
+        '@alice (Alice Liddell)',
+        'Staff Engineer · Platform',
+        '  Platform engineer. I keep the deploys green and the coffee',
+        '  strong; ask me about SQLite.',
+        '  She/her.',
+        '10 posts · 1 follower · 2 following · followed by you',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lists one account per line, shortening details, then the next command', () => {
+    const out = renderAccountList(
+      [account(), account({ handle: 'deploy_bot', displayName: 'Deploy', bot: true, department: '', title: '' })],
+      { width: 40, nextCommand: "curl 'http://h/directory?cursor=abc'" },
+    );
+    expect(out).toBe(
+      [
+        '@alice (Alice Liddell) · Staff Engineer…',
+        '@deploy_bot (Deploy) [bot]',
+        '',
+        'next: curl \\',
+        "  'http://h/directory?cursor=abc'",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when the list is empty', () => {
+    expect(renderAccountList([], { width: 80 })).toBe('(no accounts)\n');
+  });
+});
+
+describe('renderPageFooter', () => {
+  it('renders the next command and hint alone, or nothing', () => {
+    expect(renderPageFooter({ width: 40, nextCommand: "curl 'http://h/@alice/abc?cursor=xyz'", hint: 'more: curl http://h/help' })).toBe(
+      "next: curl \\\n  'http://h/@alice/abc?cursor=xyz'\nmore: curl http://h/help\n",
+    );
+    expect(renderPageFooter({ width: 80, nextCommand: null })).toBe('');
+  });
+});
+
+describe('renderError', () => {
+  it('is one plain line', () => {
+    expect(renderError('No such post.\n\x1b[2J')).toBe('error: No such post. ␛[2J\n');
+  });
+});
+
+describe('terminal injection', () => {
+  const attacks = ['\x1b[2J', '\x1b]52;c;SGVsbG8=\x07', '\x1b]0;title\x07', '\u009b31m', 'safe\rEVIL', '\u202Egnp.exe', '\u2066hidden\u2069', '\x00\x7f\u0085'];
+  const evil = attacks.join(' ');
+  const evilAccount = account({ handle: evil, displayName: evil, bio: evil, department: evil, title: evil });
+  const outputs = (color: boolean): string[] => [
+    renderPost(post({ id: evil, text: evil, replyTo: evil, likeCount: 1, author: { handle: evil, displayName: evil, bot: true } }), {
+      width: 80,
+      now,
+      color,
+    }),
+    renderTimeline(evil, [post({ text: evil })], { width: 80, now, color, nextCommand: evil, hint: evil }),
+    renderAccount(evilAccount, { width: 80, color }),
+    renderAccountList([evilAccount], { width: 80, color, nextCommand: evil }),
+    renderError(evil),
+  ];
+
+  it('emits no control, bidi or escape character from user content with colour off', () => {
+    for (const out of outputs(false)) {
+      expect(out).not.toMatch(UNSAFE);
+      expect(out).toContain('␛');
+    }
+  });
+
+  it('emits escape characters only in its own SGR sequences with colour on', () => {
+    for (const out of outputs(true)) expect(out.replace(OWN_SGR, '')).not.toMatch(UNSAFE);
+  });
+
+  it('shows the neutralised sequences instead of hiding them', () => {
+    const out = renderPost(post({ text: evil }), { width: 200, now });
+    expect(out).toContain('␛]52;c;SGVsbG8=␇ ␛]0;title␇ \ufffd31m safe␍EVIL \ufffdgnp.exe \ufffdhidden\ufffd');
+  });
+});
+
+describe('properties', () => {
+  // Single code points of any kind (lone surrogates included), bytes heavy in C0/C1, and known troublemakers.
+  const unit = fc.oneof(
+    fc.integer({ min: 0, max: 0x10ffff }).map((cp) => String.fromCodePoint(cp)),
+    fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom('\x1b[2J', '\x1b]52;c;SGVsbG8=\x07', '\r', '\n', '\t', ' ', '\u202e', '\u2066', '👩‍💻', '🇯🇵', '日本', 'e\u0301', '\u200d', '\u1100\u1100\u1100', 'word'),
+  );
+  // size 'max' draws lengths across the whole range, so most texts need wrapping.
+  const text = fc.string({ unit, maxLength: 300, size: 'max' });
+  const line = fc.string({ unit, maxLength: 60, size: 'max' });
+  const arbPost = fc.record({
+    id: line,
+    author: fc.record({ handle: line, displayName: line, bot: fc.boolean() }),
+    text,
+    createdAt: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+    replyTo: fc.option(line),
+    mentions: fc.constant<string[]>([]),
+    tags: fc.constant<string[]>([]),
+    likeCount: fc.nat(),
+    replyCount: fc.nat(),
+    liked: fc.boolean(),
+    url: fc.constant('http://localhost:3000/@x/y'),
+  });
+  const width = fc.integer({ min: 40, max: 160 });
+
+  it('renderPost never throws, leaks a control character or exceeds the width', () => {
+    fc.assert(
+      fc.property(arbPost, width, fc.integer({ min: 0, max: 12 }), (p, w, indent) => {
+        const plain = renderPost(p, { width: w, now, indent });
+        expect(plain).not.toMatch(UNSAFE);
+        expect(plain.endsWith('\n')).toBe(true);
+        expect(widest(plain)).toBeLessThanOrEqual(w);
+        expect(renderPost(p, { width: w, now, indent, color: true }).replace(OWN_SGR, '')).toBe(plain);
+      }),
+    );
+  });
+
+  it('wrap never exceeds the width and loses no visible character', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 2, max: 100 }), (t, w) => {
+        const safe = sanitizeTerminal(t);
+        const wrapped = wrap(safe, w);
+        for (const l of wrapped) expect(stringWidth(l)).toBeLessThanOrEqual(w);
+        expect(wrapped.join('').replace(/\s/g, '')).toBe(safe.replace(/\s/g, ''));
+      }),
+    );
+  });
+
+  it('timelines, profiles and lists stay within the width', () => {
+    const arbAccount = fc.record({
+      handle: line,
+      displayName: line,
+      bot: fc.boolean(),
+      bio: text,
+      department: line,
+      title: line,
+      createdAt: fc.constant('2026-01-01T00:00:00Z'),
+      followersCount: fc.nat(),
+      followingCount: fc.nat(),
+      postsCount: fc.nat(),
+      following: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(line, fc.array(arbPost, { maxLength: 3 }), arbAccount, fc.option(line), width, (title, posts, a, next, w) => {
+        for (const out of [
+          renderTimeline(title, posts, { width: w, now, nextCommand: next, hint: title }),
+          renderAccount(a, { width: w }),
+          renderAccountList([a, a], { width: w, nextCommand: next }),
+        ]) {
+          expect(out).not.toMatch(UNSAFE);
+          expect(widest(out)).toBeLessThanOrEqual(w);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
