@@ -11,6 +11,13 @@ function newKey(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The counter in words: "1 character left", "3 characters over the limit". */
+function countText(left: number): string {
+  const n = Math.abs(left);
+  const chars = n === 1 ? 'character' : 'characters';
+  return left < 0 ? `${n} ${chars} over the limit` : `${n} ${chars} left`;
+}
+
 type Props = { replyTo?: Post; initial?: string; onPosted?: (post: Post) => void };
 
 /** The post form: live remaining-character counter, inline server errors, draft kept on failure. */
@@ -75,10 +82,10 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
       <div class="composer-bar">
         <span id="composer-count" class={left < 0 ? 'count over' : left <= 20 ? 'count near' : 'count'}>
           <span aria-hidden="true">{left}</span>
-          <span class="sr-only">{left < 0 ? `${-left} characters over the limit` : `${left} characters left`}</span>
+          <span class="sr-only">{countText(left)}</span>
         </span>
         <span class="sr-only" aria-live="polite">
-          {left <= 20 ? (left < 0 ? `${-left} characters over the limit` : `${left} characters left`) : ''}
+          {left <= 20 ? countText(left) : ''}
         </span>
         <button type="submit" disabled={empty || left < 0 || sending.value}>
           {sending.value ? 'Posting…' : replyTo ? 'Reply' : 'Post'}

@@ -48,8 +48,8 @@ function ProfileForm({ me }: { me: Account }) {
   };
 
   return (
-    <form class="card stack" onSubmit={submit} aria-labelledby="profile-title">
-      <h2 id="profile-title">Profile</h2>
+    <form class="card stack" onSubmit={submit} aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
       {FIELDS.map(({ name, label, max }) => {
         const id = `profile-${name}`;
         const problem = fieldError(error.value?.details, name);

@@ -1,0 +1,121 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, signUpInBrowser, uniqueHandle } from './helpers';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('signing up and posting', () => {
+  it('signs up from the front page, composes a post and sees it in the home timeline (also after a reload)', async () => {
+    const { context, page, problems } = await openPage(browser);
+    const handle = uniqueHandle('newbie');
+    await signUpInBrowser(page, handle, 'Noor Haddad');
+
+    // A brand-new account has an empty home timeline.
+    const feed = page.getByRole('feed', { name: 'Home' });
+    expect(await feed.locator('article').count()).toBe(0);
+
+    const text = 'First day on the data team! Say hi if you see me at the #onboarding lunch';
+    await composeInBrowser(page, text);
+    const first = feed.locator('article').first();
+    expect(await first.locator('.author').textContent()).toContain(`@${handle}`);
+    // The tag is a link to its timeline.
+    expect(await first.getByRole('link', { name: '#onboarding' }).getAttribute('href')).toBe('/tag/onboarding');
+
+    // It was stored, not only drawn: a reload shows it from the server.
+    await page.reload();
+    await homeLoaded(page);
+    expect(await feed.locator('article').count()).toBe(1);
+    expect(await feed.locator('article').first().textContent()).toContain(text);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the composer counts like the server', () => {
+  it('blocks a 281-character post and accepts exactly 280 characters typed as decomposed (NFD) text', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await signUpInBrowser(page, uniqueHandle('counter'), 'Elif Çelik');
+    const composer = page.getByRole('textbox', { name: 'New post' });
+    const submit = page.getByRole('button', { name: 'Post', exact: true });
+    const count = page.locator('#composer-count');
+
+    // Empty: nothing to send.
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await count.locator('[aria-hidden=true]').textContent()).toBe('280');
+
+    await composer.fill('a'.repeat(281));
+    await eventually(() => count.locator('[aria-hidden=true]').textContent()).toBe('-1');
+    expect(await count.getAttribute('class')).toContain('over');
+    expect(await count.textContent()).toContain('1 character over the limit');
+    expect(await composer.getAttribute('aria-invalid')).toBe('true');
+    expect(await submit.isDisabled()).toBe(true);
+    // Ctrl+Enter does not get around the limit either (counted below: only one post is ever sent).
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/posts') sent.push(r.postData() ?? '');
+    });
+    await composer.press('Control+Enter');
+    expect(await composer.inputValue()).toHaveLength(281);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // "é" as e + U+0301 is two code points before NFC and one after: 280 of them count as 280.
+    const nfd = 'e\u0301'.repeat(280);
+    expect([...nfd]).toHaveLength(560);
+    await composer.fill(nfd);
+    await eventually(() => count.locator('[aria-hidden=true]').textContent()).toBe('0');
+    expect(await count.getAttribute('class')).not.toContain('over');
+    expect(await composer.getAttribute('aria-invalid')).toBeNull();
+    expect(await submit.isEnabled()).toBe(true);
+
+    // And the server agrees: it is published, as 280 NFC code points.
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/posts') && r.request().method() === 'POST');
+    await submit.click();
+    const res = await created;
+    expect(res.status()).toBe(201);
+    const { post } = (await res.json()) as { post: { text: string } };
+    expect(post.text).toBe('\u00e9'.repeat(280));
+    await eventually(() => page.getByRole('feed', { name: 'Home' }).locator('article').count()).toBe(1);
+    expect(await count.locator('[aria-hidden=true]').textContent()).toBe('280');
+    // The over-limit draft never left the browser: the one request was the 280-character post.
+    expect(sent).toHaveLength(1);
+    expect((JSON.parse(sent[0]) as { text: string }).text).toBe(nfd);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('signing out', () => {
+  it('returns to the sign-in screen, and the session no longer works in that browser', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await signUpInBrowser(page, uniqueHandle('leaver'), 'Sam Ortiz');
+    expect((await context.request.get('/api/me')).status()).toBe(200);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Welcome to bluetwit' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Same cookie jar as the page: the session is gone on the server, not only in the UI.
+    const me = await context.request.get('/api/me', { headers: { accept: 'application/json' } });
+    expect(me.status()).toBe(401);
+    expect(((await me.json()) as { error: { code: string } }).error.code).toMatch(/^[a-z_]+$/);
+
+    // A reload stays signed out, and a signed-in page sends the visitor to sign in.
+    await page.goto('/home');
+    await page.waitForURL('**/login?next=%2Fhome');
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
