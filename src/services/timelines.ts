@@ -27,9 +27,9 @@ const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE fo
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;
 
-/** Relative cost of one index seek against one step of the walk. */
-const SEEK_COST = 4;
-const FIRST_WINDOW = 256;
+/** Relative cost of one followee's index seek against one post visited by the walk. */
+const SEEK_COST = 2;
+const MIN_WINDOW = 64;
 
 /**
  * The home timeline, built at read time: the viewer's own posts and those of everyone they follow, newest first.
@@ -38,12 +38,17 @@ const FIRST_WINDOW = 256;
  */
 export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : maxSeq(deps) + 1;
-  const following = (prepared(deps.db, 'SELECT following_count AS n FROM accounts WHERE id = ?').get(viewerId) as { n: number } | undefined)?.n ?? 0;
+  const { following, accounts } = prepared(
+    deps.db,
+    'SELECT following_count AS following, (SELECT max(id) FROM accounts) AS accounts FROM accounts WHERE id = ?',
+  ).get(viewerId) as { following: number; accounts: number } | undefined ?? { following: 0, accounts: 1 };
   const seekCost = (following + 1) * SEEK_COST;
   const want = opts.limit + 1;
   const seqs: number[] = [];
   let upper = before;
-  let window = FIRST_WINDOW;
+  // First guess: the reader's accounts write their share of all posts.
+  const density = (following + 1) / Math.max(1, accounts);
+  let window = Math.max(MIN_WINDOW, Math.ceil((1.3 * want) / density));
   while (seqs.length < want && upper > 1) {
     const lower = Math.max(1, upper - window);
     const need = want - seqs.length;
