@@ -88,14 +88,14 @@ export function createApp(opts: AppOptions) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: opts.config.bodyLimit,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: opts.config.bodyLimit,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
+    },
+  });
+  // Only requests that may carry a body: touching the body of a GET makes node-server build a full Request.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.onError((err, c) => {
     const e = toAppError(err);
@@ -126,7 +126,7 @@ export function createApp(opts: AppOptions) {
     }
     await next();
   });
-  api.use(conditionalGet(['/api/stream']));
+  api.use(conditionalGet);
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);

@@ -1,15 +1,33 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
-import { etag } from 'hono/etag';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
 
-// Node's synchronous SHA-1 is several times cheaper per page than the WebCrypto default.
-const sha1 = (body: Uint8Array) => {
-  const d = createHash('sha1').update(body).digest();
-  return d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer;
-};
-const withEtag = etag({ generateDigest: sha1 });
+const matches = (ifNoneMatch: string | undefined, tag: string) =>
+  !!ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
 
-/** ETags on GET responses, so polling readers get a 304; streams (which never end) are left alone. */
-export const conditionalGet = (streams: string[]): MiddlewareHandler<AppEnv> => (c, next) =>
-  c.req.method === 'GET' && !streams.includes(c.req.path) ? withEtag(c, next) : next();
+/**
+ * Conditional GET for every JSON or text page a GET handler renders: an ETag from the body's SHA-1, and a
+ * bodiless 304 when the client already has it. It hashes the string as it is rendered, instead of cloning
+ * and re-reading the finished Response as hono/etag does, which would push every reply off node-server's
+ * fast path; streams never go through c.json or c.text, so they are untouched.
+ */
+export const conditionalGet: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== 'GET') return next();
+  const ifNoneMatch = c.req.header('if-none-match');
+  const render = (body: string, contentType: string, arg: unknown, headers: unknown) => {
+    if ((arg !== undefined && arg !== 200) || headers !== undefined) return null;
+    const tag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    c.header('ETag', tag);
+    if (matches(ifNoneMatch, tag)) return c.body(null, 304);
+    return c.body(body, 200, { 'Content-Type': contentType });
+  };
+  const { json, text } = c as Context;
+  (c as Context).json = ((object: unknown, arg?: unknown, headers?: unknown) =>
+    render(JSON.stringify(object), 'application/json', arg, headers) ?? json(object as never, arg as never, headers as never)) as Context['json'];
+  (c as Context).text = ((body: string, arg?: unknown, headers?: unknown) => {
+    const ct = (headers as Record<string, string> | undefined)?.['Content-Type'];
+    const plain = ct === 'text/plain; charset=utf-8' ? render(body, ct, arg, undefined) : null;
+    return plain ?? text(body, arg as never, headers as never);
+  }) as Context['text'];
+  await next();
+};

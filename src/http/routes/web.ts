@@ -131,7 +131,7 @@ export function webRoutes() {
 
   app.use('/assets/*', serveStatic({ root: CLIENT_DIST.slice(process.cwd().length + 1) || '.', onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
 
-  app.use('*', conditionalGet(['/live']));
+  app.use('*', conditionalGet);
 
   app.get('/help', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
