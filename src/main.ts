@@ -1,13 +1,16 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
 import { createLogger } from './http/observability';
 
 function start(config: Config) {
   const logger = createLogger(config.logLevel);
-  const db = openDb(config.dbPath);
+  const fileDb = config.dbPath !== ':memory:';
+  const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
+  const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath) : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
   if (config.seedDemo) seedDemo(app.deps).then((n) => n && logger.info(`demo: seeded ${n} posts`));
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -25,8 +28,9 @@ function start(config: Config) {
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
     }, config.shutdownMs);
     force.unref();
-    server.close(() => {
+    server.close(async () => {
       clearTimeout(force);
+      await stopCheckpointer();
       closeDb(db);
       logger.info('stopped');
       logger.flush();

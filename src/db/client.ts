@@ -10,8 +10,11 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Opens (creating if needed) the SQLite database with the pragmas the service relies on, and migrates it. */
-export function openDb(path: string): Db {
+/**
+ * Opens (creating if needed) the SQLite database with the pragmas the service relies on, and migrates it.
+ * With `backgroundCheckpoints`, this connection never checkpoints itself; the server runs startCheckpointer.
+ */
+export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } = {}): Db {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -21,6 +24,9 @@ export function openDb(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+  if (opts.backgroundCheckpoints) sqlite.pragma('wal_autocheckpoint = 0');
+  // After the WAL restarts, give back its disk space beyond 64 MB.
+  sqlite.pragma('journal_size_limit = 67108864');
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;
