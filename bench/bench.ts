@@ -2,10 +2,10 @@
  * The bluetwit benchmark: seeds (or reuses) a profile, then measures the home timeline in process, the HTTP
  * timeline against a same-size static baseline, writes under a read load, and the server's peak RSS.
  *
- *   npm run bench -- [--profile company] [--profiles company,ibm] [--seconds 10] [--quick]
+ *   npm run bench -- [--profile company] [--profiles company,ibm] [--seconds 10] [--write-rate 1500] [--quick] [--skip-http]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,10 +25,12 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
     'skip-http': { type: 'boolean', default: false },
+    'write-rate': { type: 'string', default: '1500' },
   },
 });
 const profiles = (args.profiles ?? args.profile ?? 'company').split(',').map((s) => s.trim());
 const seconds = args.quick ? 3 : Number(args.seconds);
+const writeRate = Number(args['write-rate']);
 const root = new URL('..', import.meta.url).pathname;
 const dataDir = join(root, 'data');
 const outDir = join(root, 'bench', 'results');
@@ -146,8 +148,12 @@ async function cannon(opts: autocannon.Options): Promise<Cannon> {
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total };
 }
 
-async function httpLevel(dbPath: string, tokensPath: string) {
+async function httpLevel(seededPath: string, tokensPath: string) {
   const tokens = JSON.parse(readFileSync(tokensPath, 'utf8')).tokens as { class: string; token: string }[];
+  // The write phase adds posts: measure on a scratch copy so every run starts from the same seeded data.
+  const dbPath = seededPath.replace(/\.db$/, '-scratch.db');
+  for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  copyFileSync(seededPath, dbPath);
   const port = await freePort();
   const server = await startProcess(['--import', 'tsx', 'src/main.ts'], {
     PORT: String(port), HOST: '127.0.0.1', BLUETWIT_DB: dbPath, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_LOG_LEVEL: 'info',
@@ -167,13 +173,15 @@ async function httpLevel(dbPath: string, tokensPath: string) {
     await cannon({ url, connections: 10, requests: reads, duration: 1 } as autocannon.Options);
     const real = await cannon({ url, connections: 10, requests: reads });
 
-    const writeToken = byClass[2][0] ?? byClass[1][0];
-    const writer = cannon({
-      url, connections: 4, idReplacement: true,
-      requests: [{ method: 'POST', path: '/api/posts', headers: { authorization: `Bearer ${writeToken.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'bench post [<id>] shipping the quarterly numbers #bench' }) }],
-    } as autocannon.Options);
+    // Writers rotate over every seeded account with a token, so no single author floods the timelines.
+    const writes = tokens.map((t) => ({
+      method: 'POST' as const, path: '/api/posts', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'bench post [<id>] shipping the quarterly numbers #bench' }),
+    }));
+    const writesAlone = await cannon({ url, connections: 8, idReplacement: true, requests: writes } as autocannon.Options);
+    const writer = cannon({ url, connections: 16, overallRate: writeRate, idReplacement: true, requests: writes } as autocannon.Options);
     const reader = cannon({ url, connections: 9, requests: reads });
-    const [writes, readsDuringWrites] = await Promise.all([writer, reader]);
+    const [writesDuringReads, readsDuringWrites] = await Promise.all([writer, reader]);
     const rss = peakRssMb(server.pid!);
 
     const bport = await freePort();
@@ -185,7 +193,7 @@ async function httpLevel(dbPath: string, tokensPath: string) {
     } finally {
       await stop(baseline);
     }
-    return { pageBytes: Buffer.byteLength(body), real, baseline: base, ratio: Math.round((real.rps / base.rps) * 100) / 100, writes, readsDuringWrites, peakRssMb: rss };
+    return { pageBytes: Buffer.byteLength(body), real, baseline: base, ratio: Math.round((real.rps / base.rps) * 100) / 100, writesAlone, writesDuringReads, readsDuringWrites, peakRssMb: rss };
   } finally {
     await stop(server);
   }
@@ -219,8 +227,9 @@ for (const profile of profiles) {
       `| GET /api/timelines/home (mix) | ${h.real.rps} | ${h.real.p50} | ${h.real.p99} | ${h.real.errors} | ${h.real.non2xx} |`,
       `| baseline: static page of ${h.pageBytes} B | ${h.baseline.rps} | ${h.baseline.p50} | ${h.baseline.p99} | ${h.baseline.errors} | ${h.baseline.non2xx} |`,
       `| **ratio real / baseline** | **${h.ratio}** | | | | |`,
-      `| POST /api/posts during reads (4 conns) | ${h.writes.rps} | ${h.writes.p50} | ${h.writes.p99} | ${h.writes.errors} | ${h.writes.non2xx} |`,
-      `| reads during writes (9 conns) | ${h.readsDuringWrites.rps} | ${h.readsDuringWrites.p50} | ${h.readsDuringWrites.p99} | ${h.readsDuringWrites.errors} | ${h.readsDuringWrites.non2xx} |`,
+      `| POST /api/posts alone (8 conns) | ${h.writesAlone.rps} | ${h.writesAlone.p50} | ${h.writesAlone.p99} | ${h.writesAlone.errors} | ${h.writesAlone.non2xx} |`,
+      `| POST /api/posts offered at ${writeRate}/s during reads | ${h.writesDuringReads.rps} | ${h.writesDuringReads.p50} | ${h.writesDuringReads.p99} | ${h.writesDuringReads.errors} | ${h.writesDuringReads.non2xx} |`,
+      `| reads during those writes (9 conns) | ${h.readsDuringWrites.rps} | ${h.readsDuringWrites.p50} | ${h.readsDuringWrites.p99} | ${h.readsDuringWrites.errors} | ${h.readsDuringWrites.non2xx} |`,
       '',
       `Peak server RSS: ${h.peakRssMb} MB`,
     );

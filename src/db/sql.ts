@@ -3,12 +3,13 @@ import type { Db } from './client';
 
 const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-/** A prepared statement for hand-written SQL, compiled once per connection. */
-export function prepared(db: Db, sql: string): Database.Statement {
+/** A prepared statement for hand-written SQL, compiled once per connection; `raw` returns rows as arrays. */
+export function prepared(db: Db, sql: string, opts: { raw?: boolean } = {}): Database.Statement {
   const sqlite = db.$client;
   let map = cache.get(sqlite);
   if (!map) cache.set(sqlite, (map = new Map()));
-  let stmt = map.get(sql);
-  if (!stmt) map.set(sql, (stmt = sqlite.prepare(sql)));
+  const key = opts.raw ? `raw:${sql}` : sql;
+  let stmt = map.get(key);
+  if (!stmt) map.set(key, (stmt = opts.raw ? sqlite.prepare(sql).raw(true) : sqlite.prepare(sql)));
   return stmt;
 }

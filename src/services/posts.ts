@@ -6,32 +6,32 @@ import { notify } from './notifications';
 import { normalizePostText, parseMentions, parseTags } from './text';
 import type { PostRow } from './types';
 
+// Selected in this order and read as arrays (`raw()`): building an object per row costs more than the query.
 const POST_COLUMNS = `p.seq, p.id, p.author_id, p.author_bot, p.text, p.reply_to, p.mentions, p.tags, p.like_count,
-  p.reply_count, p.created_at, a.handle AS author_handle, a.display_name AS author_name`;
+  p.reply_count, p.created_at, a.handle, a.display_name`;
 
-type RawPost = {
-  seq: number; id: string; author_id: number; author_bot: number; text: string; reply_to: string | null;
-  mentions: string; tags: string; like_count: number; reply_count: number; created_at: number;
-  author_handle: string; author_name: string; liked?: number;
-};
+type RawPost = [
+  seq: number, id: string, authorId: number, authorBot: number, text: string, replyTo: string | null, mentions: string,
+  tags: string, likeCount: number, replyCount: number, createdAt: number, handle: string, displayName: string, liked: number,
+];
 
 function mapPost(r: RawPost, withLiked: boolean): PostRow {
   const row: PostRow = {
-    seq: r.seq,
-    id: r.id,
-    authorId: r.author_id,
-    authorHandle: r.author_handle,
-    authorName: r.author_name,
-    authorBot: r.author_bot === 1,
-    text: r.text,
-    replyTo: r.reply_to,
-    mentions: JSON.parse(r.mentions),
-    tags: JSON.parse(r.tags),
-    likeCount: r.like_count,
-    replyCount: r.reply_count,
-    createdAt: r.created_at,
+    seq: r[0],
+    id: r[1],
+    authorId: r[2],
+    authorHandle: r[11],
+    authorName: r[12],
+    authorBot: r[3] === 1,
+    text: r[4],
+    replyTo: r[5],
+    mentions: r[6] === '[]' ? [] : JSON.parse(r[6]),
+    tags: r[7] === '[]' ? [] : JSON.parse(r[7]),
+    likeCount: r[8],
+    replyCount: r[9],
+    createdAt: r[10],
   };
-  if (withLiked) row.liked = r.liked === 1;
+  if (withLiked) row.liked = r[13] === 1;
   return row;
 }
 
@@ -44,8 +44,9 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
        EXISTS(SELECT 1 FROM likes l WHERE l.account_id = @viewer AND l.post_seq = p.seq) AS liked
      FROM posts p JOIN accounts a ON a.id = p.author_id
      WHERE p.seq IN (SELECT value FROM json_each(@seqs))`,
+    { raw: true },
   ).all({ viewer: viewerId ?? 0, seqs: JSON.stringify(seqs) }) as RawPost[];
-  const bySeq = new Map(rows.map((r) => [r.seq, r]));
+  const bySeq = new Map(rows.map((r) => [r[0], r]));
   const out: PostRow[] = [];
   for (const seq of seqs) {
     const r = bySeq.get(seq);
