@@ -4,7 +4,10 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
+import { flushSearchIndex } from './services/search';
 import { createLogger } from './http/observability';
+
+const SEARCH_FLUSH_MS = 250;
 
 function start(config: Config) {
   const logger = createLogger(config.logLevel);
@@ -12,6 +15,9 @@ function start(config: Config) {
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
   const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath) : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
+  // New posts are indexed for search in batches; searches also flush the queue themselves.
+  const indexer = setInterval(() => flushSearchIndex(app.deps), SEARCH_FLUSH_MS);
+  indexer.unref();
   if (config.seedDemo) seedDemo(app.deps).then((n) => n && logger.info(`demo: seeded ${n} posts`));
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
@@ -30,6 +36,8 @@ function start(config: Config) {
     force.unref();
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(indexer);
+      flushSearchIndex(app.deps);
       await stopCheckpointer();
       closeDb(db);
       logger.info('stopped');

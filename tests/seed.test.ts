@@ -9,6 +9,8 @@ import { createApp } from '../src/app';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
 import { verifyPassword } from '../src/services/auth';
+import type { Deps } from '../src/services/deps';
+import { flushSearchIndex } from '../src/services/search';
 import { normalizePostText, parseMentions, parseTags, RESERVED_HANDLES } from '../src/services/text';
 import { issueTokens, PROFILES, SEED_PASSWORD, seedDatabase, solveZipfExponent, type SeedSummary, type TokensFile } from '../scripts/seed-lib';
 
@@ -183,6 +185,9 @@ describe('seeder', () => {
     c.$client
       .prepare("INSERT INTO posts (id, author_id, text, created_at) VALUES ('fts-probe-id-000000000', 1, 'zanzibarian quokka', 0)")
       .run();
+    // The insert trigger queues the post; the search service indexes the queue before it queries.
+    expect(one(c, 'SELECT count(*) FROM fts_pending')).toBe(1);
+    expect(flushSearchIndex({ db: c } as Deps)).toBe(1);
     expect(one(c, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'quokka'")).toBe(1);
   });
 

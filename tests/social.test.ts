@@ -242,3 +242,23 @@ describe('idempotent posting', () => {
     expect(later.json.post.id).not.toBe(first.json.post.id);
   });
 });
+
+describe('search index batching', () => {
+  it('indexes queued posts before every search, and deletes queued or indexed posts cleanly', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const db = app.deps.db.$client;
+    const p1 = await post(app, a, 'quasar telemetry one');
+    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(1);
+    expect(ids(await call(app, '/api/search?q=quasar', { headers: a.auth }))).toEqual([p1.id]);
+    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(0);
+    const p2 = await post(app, a, 'quasar telemetry two');
+    // Deleted while still queued: never indexed, and the queue forgets it.
+    await call(app, `/api/posts/${p2.id}`, { method: 'DELETE', headers: a.auth });
+    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(0);
+    // Deleted after indexing: removed from the index.
+    await call(app, `/api/posts/${p1.id}`, { method: 'DELETE', headers: a.auth });
+    expect(ids(await call(app, '/api/search?q=quasar', { headers: a.auth }))).toEqual([]);
+    expect(() => db.exec("INSERT INTO posts_fts(posts_fts, rank) VALUES('integrity-check', 1)")).not.toThrow();
+  });
+});

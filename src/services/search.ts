@@ -19,6 +19,15 @@ export function ftsQuery(input: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? ' *' : ''}`).join(' ');
 }
 
+/** Indexes the posts queued since the last flush, in one transaction; returns how many. */
+export function flushSearchIndex(deps: Deps): number {
+  return deps.db.$client.transaction(() => {
+    const n = prepared(deps.db, 'INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM fts_pending f CROSS JOIN posts p ON p.seq = f.seq').run().changes;
+    if (n > 0) prepared(deps.db, 'DELETE FROM fts_pending').run();
+    return n;
+  })();
+}
+
 export type SearchResult = Page<PostRow> & { accounts: AccountRow[] };
 
 /** Full-text search over posts (newest first or by relevance), plus accounts whose handle or name starts with the query. */
@@ -30,6 +39,8 @@ export function search(
 ): SearchResult {
   const match = ftsQuery(q);
   if (!match) return { items: [], next: null, accounts: [] };
+  // Every post written before this query is searchable: index whatever is still queued first.
+  flushSearchIndex(deps);
   const params = { match, viewer: viewerId ?? 0, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 };
   const filters = `(@bots = 1 OR p.author_bot = 0) AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)`;
   let seqs: number[];
