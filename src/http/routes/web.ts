@@ -208,7 +208,7 @@ export function webRoutes() {
   });
 
   app.get('/directory', (c) => appShell(c));
-  for (const path of ['/login', '/signup', '/settings']) app.get(path, (c) => appShell(c));
+  for (const path of ['/login', '/signup', '/settings', '/reports']) app.get(path, (c) => appShell(c));
 
   app.get('/:at{@[A-Za-z0-9_]+}/twtxt.txt', (c) => {
     const viewer = terminalReader(c);
