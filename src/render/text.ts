@@ -1,34 +1,10 @@
 import stringWidth from 'string-width';
+import type { AccountJson, PostJson } from './json';
 
-/** A post as the API's Post entity. */
-export type PostView = {
-  id: string;
-  author: AuthorView;
-  text: string;
-  createdAt: string;
-  replyTo: string | null;
-  mentions: string[];
-  tags: string[];
-  likeCount: number;
-  replyCount: number;
-  liked?: boolean;
-  url: string;
-};
-
-/** An account as the API's Account entity. */
-export type AccountView = AuthorView & {
-  bio: string;
-  department: string;
-  title: string;
-  createdAt: string;
-  followersCount: number;
-  followingCount: number;
-  postsCount: number;
-  following?: boolean;
-};
-
-/** The author summary a post carries. */
-export type AuthorView = { handle: string; displayName: string; bot: boolean };
+/** The renderers take the API's own entities, so text and JSON can never describe a post differently. */
+export type PostView = PostJson;
+export type AccountView = AccountJson;
+export type AuthorView = PostJson['author'];
 
 /** Layout shared by every renderer: the terminal's width in cells, and whether to emit ANSI colour. */
 export type LayoutOptions = { width: number; color?: boolean };
