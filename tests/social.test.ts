@@ -208,6 +208,7 @@ describe('mute, block and reports', () => {
     expect(list.json.items[0]).toMatchObject({ postId: p.id, reason: 'Shares a customer name', reporter: reporter.handle, post: { id: p.id } });
     expect((await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: admin.auth })).status).toBe(204);
     expect((await call(app, `/api/posts/${p.id}`, { headers: admin.auth })).status).toBe(404);
+    expect((await call(app, '/api/reports', { headers: admin.auth })).json.items).toEqual([]);
   });
 });
 

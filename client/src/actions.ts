@@ -7,11 +7,17 @@ import type { Account, Post, Scope } from './types';
 export async function loadMe(state: AppState): Promise<void> {
   state.bootError.value = null;
   try {
-    state.me.value = await api.me();
+    const { account, role } = await api.me();
+    batch(() => {
+      state.role.value = role;
+      state.me.value = account;
+    });
     void refreshUnread(state);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) state.me.value = null;
-    else state.bootError.value = e instanceof Error ? e.message : String(e);
+    if (e instanceof ApiError && e.status === 401) {
+      state.role.value = null;
+      state.me.value = null;
+    } else state.bootError.value = e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -20,9 +26,11 @@ export async function signIn(state: AppState, handle: string, password: string):
   const account = await api.signIn(handle.trim(), password);
   batch(() => {
     state.timelines.clear();
+    state.role.value = undefined;
     state.me.value = account;
   });
   void refreshUnread(state);
+  void refreshRole(state);
   return account;
 }
 
@@ -31,6 +39,7 @@ export async function signUp(state: AppState, handle: string, displayName: strin
   const account = await api.signUp(handle.trim(), displayName.trim(), password);
   batch(() => {
     state.timelines.clear();
+    state.role.value = null;
     state.me.value = account;
     state.unread.value = 0;
   });
@@ -42,9 +51,19 @@ export async function signOut(state: AppState): Promise<void> {
   await api.signOut();
   batch(() => {
     state.timelines.clear();
+    state.role.value = null;
     state.me.value = null;
     state.unread.value = 0;
   });
+}
+
+/** Learns the signed-in account's role (sign-in answers with the account alone). */
+async function refreshRole(state: AppState): Promise<void> {
+  try {
+    state.role.value = (await api.me()).role;
+  } catch {
+    state.role.value = null;
+  }
 }
 
 /** Saves profile fields and updates `me`. */
@@ -159,6 +178,28 @@ export function setLiked(id: string, liked: boolean): Promise<void> {
 export async function setFollowing(state: AppState, handle: string, following: boolean): Promise<void> {
   await api.follow(handle, following);
   state.timelines.delete('home');
+}
+
+/**
+ * Mutes or unmutes an account. Their posts leave (or return to) the home and public
+ * timelines, so those are rebuilt on their next visit.
+ */
+export async function setMuted(state: AppState, handle: string, muted: boolean): Promise<void> {
+  await api.mute(handle, muted);
+  state.timelines.delete('home');
+  state.timelines.delete('public');
+}
+
+/** Blocks or unblocks an account: a mute that also ends follows both ways (done by the server). */
+export async function setBlocked(state: AppState, handle: string, blocked: boolean): Promise<void> {
+  await api.block(handle, blocked);
+  state.timelines.delete('home');
+  state.timelines.delete('public');
+}
+
+/** Reports a post to the admins with the reporter's reason. */
+export async function reportPost(id: string, reason: string): Promise<void> {
+  await api.report(id, reason.trim());
 }
 
 /** Refreshes the unread notification count. */

@@ -1,4 +1,4 @@
-import type { Account, Notification, Page, Post, Scope, Token } from './types';
+import type { Account, Notification, Page, Post, Report, Scope, Token } from './types';
 
 export type ErrorDetail = { field?: string; message: string };
 
@@ -79,7 +79,11 @@ async function entity<T extends object>(key: string, body: Promise<unknown>): Pr
 
 /** Every endpoint the client uses, named after what it does. */
 export const api = {
-  me: () => entity<Account>('account', get('/api/me')),
+  /** The signed-in account and its role ("admin" or not). */
+  me: async () => {
+    const body = await get<{ account?: Account; role?: string } & Partial<Account>>('/api/me');
+    return { account: (body.account ?? body) as Account, role: body.role ?? null };
+  },
   updateMe: (patch: ProfilePatch) => entity<Account>('account', request('PATCH', '/api/me', patch)),
   signIn: (handle: string, password: string) =>
     entity<Account>('account', request('POST', '/api/sessions', { handle, password })),
@@ -99,6 +103,8 @@ export const api = {
   account: (handle: string) => entity<Account>('account', get(`/api/accounts/${seg(handle)}`)),
   accountPosts: (handle: string, cursor?: string) => get<Page<Post>>(`/api/accounts/${seg(handle)}/posts`, { cursor }),
   follow: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/follow`),
+  mute: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/mute`),
+  block: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/block`),
 
   post: (id: string) => entity<Post>('post', get(`/api/posts/${seg(id)}`)),
   replies: (id: string, cursor?: string) => get<Page<Post>>(`/api/posts/${seg(id)}/replies`, { cursor }),
@@ -106,6 +112,8 @@ export const api = {
     entity<Post>('post', request('POST', '/api/posts', replyTo ? { text, replyTo } : { text }, { 'Idempotency-Key': idempotencyKey })),
   deletePost: (id: string) => request<void>('DELETE', `/api/posts/${seg(id)}`),
   like: (id: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/posts/${seg(id)}/like`),
+  report: (id: string, reason: string) => request<unknown>('POST', `/api/posts/${seg(id)}/report`, { reason }),
+  reports: (cursor?: string) => get<Page<Report>>('/api/reports', { cursor }),
 
   timeline: (name: 'home' | 'public', cursor?: string) => get<Page<Post>>(`/api/timelines/${name}`, { cursor }),
   tag: (tag: string, cursor?: string) => get<Page<Post>>(`/api/timelines/tag/${seg(tag)}`, { cursor }),

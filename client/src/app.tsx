@@ -8,6 +8,7 @@ import { DirectoryPage } from './pages/Directory';
 import { NotFoundPage } from './pages/NotFound';
 import { NotificationsPage } from './pages/Notifications';
 import { ProfilePage } from './pages/Profile';
+import { ReportsPage } from './pages/Reports';
 import { RootPage } from './pages/Root';
 import { SearchPage } from './pages/Search';
 import { SettingsPage } from './pages/Settings';
@@ -70,6 +71,7 @@ function Shell() {
           <Route path="/directory" component={DirectoryPage} />
           <Route path="/notifications" component={NotificationsPage} />
           <Route path="/settings" component={SettingsPage} />
+          <Route path="/reports" component={ReportsPage} />
           <Route path="/login" component={LoginPage} />
           <Route path="/signup" component={SignupPage} />
           <Route path="/:at" component={ProfileRoute} />

@@ -146,7 +146,8 @@ export function useShortcuts(): void {
       const target = e.target as HTMLElement | null;
       if (target?.closest(TYPING)) return;
       // While a dialog is open only "?" (to close help) is ours; the signal may lag the DOM's close.
-      if (document.querySelector('dialog[open]') && e.key !== '?') return;
+      const dialog = document.querySelector('dialog[open]');
+      if (dialog && !(e.key === '?' && dialog.classList.contains('help'))) return;
       const article = target?.closest<HTMLElement>('article[data-post-id]');
       switch (e.key) {
         case 'j':

@@ -20,6 +20,8 @@ export type Feed<T> = {
 export type AppState = {
   /** The signed-in account; null when signed out, undefined until GET /api/me answers. */
   me: Signal<Account | null | undefined>;
+  /** The signed-in account's role from GET /api/me ("admin" sees reports); undefined until known. */
+  role: Signal<string | null | undefined>;
   /** Why GET /api/me failed for a reason other than being signed out. */
   bootError: Signal<string | null>;
   unread: Signal<number>;
@@ -50,6 +52,7 @@ export function createFeed<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, 
 export function createAppState(): AppState {
   return {
     me: signal(undefined),
+    role: signal(undefined),
     bootError: signal(null),
     unread: signal(0),
     timelines: new Map(),

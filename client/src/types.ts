@@ -11,6 +11,9 @@ export type Account = AccountSummary & {
   followingCount: number;
   postsCount: number;
   following?: boolean;
+  /** Viewer-relative: the viewer muted / blocked this account. */
+  muted?: boolean;
+  blocked?: boolean;
 };
 
 export type Post = {
@@ -35,6 +38,9 @@ export type Notification = {
   createdAt: string;
   read: boolean;
 };
+
+/** An open report, as GET /api/reports lists it (admins only); `post` is null once deleted. */
+export type Report = { id: string; postId: string; post: Post | null; reporter: string; reason: string; createdAt: string };
 
 export type Scope = 'read' | 'write';
 

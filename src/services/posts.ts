@@ -142,6 +142,8 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
   deps.db.$client.transaction(() => {
     const row = prepared(deps.db, 'SELECT reply_to FROM posts WHERE seq = ?').get(ref.seq) as { reply_to: string | null };
     if (row.reply_to) prepared(deps.db, 'UPDATE posts SET reply_count = reply_count - 1 WHERE id = ?').run(row.reply_to);
+    // Reports about a removed post are settled by its removal.
+    prepared(deps.db, "UPDATE reports SET status = 'resolved' WHERE post_seq = ? AND status = 'open'").run(ref.seq);
     prepared(deps.db, 'DELETE FROM posts WHERE seq = ?').run(ref.seq);
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
   })();

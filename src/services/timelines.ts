@@ -27,39 +27,43 @@ const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE fo
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;
 
-/** Relative cost of one followee's index seek against one post visited by the walk. */
-const SEEK_COST = 2;
+/** Measured cost of one followee's index seek, in posts visited by the walk. */
+const SEEK_COST = 1.5;
+/** Windows are this many times the posts expected to fill the page: a walk stops at its LIMIT anyway,
+ * and for seeks a wider window costs a little sorting where a second round would cost every seek again. */
+const OVERSHOOT = 3;
 const MIN_WINDOW = 64;
 
 /**
  * The home timeline, built at read time: the viewer's own posts and those of everyone they follow, newest first.
- * It scans backwards through windows of seq numbers, choosing per window whichever plan is cheaper
- * (walk: window size; seeks: followee count), and grows the window by the observed density until the page is full.
+ * It scans backwards through windows of seq numbers. For each window it estimates how many posts it must visit
+ * to fill the page (from the share of posts the reader's accounts write), and runs whichever plan is cheaper:
+ * the walk (cost: posts visited) or the seeks (cost: accounts followed). A window that comes up short
+ * corrects the estimate with the density it actually saw.
  */
 export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : maxSeq(deps) + 1;
-  const { following, accounts } = prepared(
+  const { following, accounts } = (prepared(
     deps.db,
     'SELECT following_count AS following, (SELECT max(id) FROM accounts) AS accounts FROM accounts WHERE id = ?',
-  ).get(viewerId) as { following: number; accounts: number } | undefined ?? { following: 0, accounts: 1 };
+  ).get(viewerId) as { following: number; accounts: number } | undefined) ?? { following: 0, accounts: 1 };
   const seekCost = (following + 1) * SEEK_COST;
   const want = opts.limit + 1;
   const seqs: number[] = [];
   let upper = before;
   // First guess: the reader's accounts write their share of all posts.
-  const density = (following + 1) / Math.max(1, accounts);
-  let window = Math.max(MIN_WINDOW, Math.ceil((1.3 * want) / density));
+  let density = (following + 1) / Math.max(1, accounts);
   while (seqs.length < want && upper > 1) {
-    const lower = Math.max(1, upper - window);
     const need = want - seqs.length;
-    const sql = window < seekCost ? WALK : SEEK;
+    const expected = need / density;
+    const lower = Math.max(1, upper - Math.max(MIN_WINDOW, Math.ceil(expected * OVERSHOOT)));
+    const sql = expected < seekCost ? WALK : SEEK;
     const rows = prepared(deps.db, sql).all({ viewer: viewerId, upper, lower, need, bots: opts.bots === false ? 0 : 1 }) as { seq: number }[];
     for (const r of rows) seqs.push(r.seq);
     if (rows.length === need) break;
+    // The whole window was read: its density is now known (or, if it held nothing, at least 16 times lower).
+    density = rows.length > 0 ? rows.length / (upper - lower) : density / 16;
     upper = lower;
-    // Grow towards the window that would have filled the page at the density just seen, at most 16x per step.
-    const factor = rows.length === 0 ? 16 : Math.min(16, Math.max(2, (1.5 * need) / rows.length));
-    window = Math.ceil(window * factor);
   }
   return page(deps, viewerId, seqs, opts.limit);
 }

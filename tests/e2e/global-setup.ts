@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The running server's origin, e.g. http://127.0.0.1:41234 */
     baseUrl: string;
+    /** The server's SQLite file, for the admin CLI (`src/cli.ts create-admin`). */
+    dbPath: string;
   }
 }
 
@@ -20,13 +22,14 @@ export default async function setup(project: TestProject) {
     throw new Error('client/dist is missing: run `npm run build:client` before the browser tests (npm run test does).');
   }
   const dir = mkdtempSync(join(tmpdir(), 'bluetwit-e2e-'));
+  const dbPath = join(dir, 'bluetwit.db');
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      BLUETWIT_DB: join(dir, 'bluetwit.db'),
+      BLUETWIT_DB: dbPath,
       BLUETWIT_RATE_LIMITS: 'off',
       BLUETWIT_SCRYPT_COST: '1024',
       BLUETWIT_SHUTDOWN_MS: '2000',
@@ -69,6 +72,7 @@ export default async function setup(project: TestProject) {
     });
   });
   project.provide('baseUrl', baseUrl);
+  project.provide('dbPath', dbPath);
 
   return async () => {
     if (proc.exitCode === null && proc.signalCode === null) {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 
@@ -6,6 +8,15 @@ export const eventually = <T>(fn: () => T | Promise<T>, timeout = 10_000) => exp
 
 /** The running server's origin (started by global-setup.ts). */
 export const baseUrl = (): string => inject('baseUrl');
+
+/** Makes an existing account an admin with the operator's CLI, on the e2e server's database. */
+export async function promoteToAdmin(handle: string): Promise<void> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'create-admin', handle], {
+    cwd: process.cwd(),
+    env: { ...process.env, BLUETWIT_DB: inject('dbPath') },
+  });
+  expect(stdout).toContain(`@${handle} is now an admin`);
+}
 
 /** Debian's chromium, headless, with everything that would phone home switched off. */
 export function launchBrowser(): Promise<Browser> {

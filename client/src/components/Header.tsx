@@ -19,6 +19,7 @@ export function Header() {
         ['/search', 'Search'],
         [`/@${me.handle}`, 'Profile'],
         ['/settings', 'Settings'],
+        ...(state.role.value === 'admin' ? ([['/reports', 'Reports']] as [string, string][]) : []),
       ]
     : [
         ['/public', 'Public'],

@@ -1,10 +1,12 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useLocation } from 'preact-iso/router';
+import { useEffect, useRef } from 'preact/hooks';
 import { asApiError, deletePost, setLiked } from '../actions';
 import { useAppState } from '../state';
 import type { Post } from '../types';
 import { PostText } from './PostText';
 import { RelTime } from './RelTime';
+import { ReportDialog } from './ReportDialog';
 
 type Props = {
   post: Post;
@@ -12,11 +14,16 @@ type Props = {
   pos?: number;
   size?: number;
   onDeleted?: () => void;
+  /** Keeps element ids unique where one post is shown more than once (the reports list). */
+  idScope?: string;
 };
 
-/** One post as a focusable article: author, time, linked text, replies, like and delete. */
-export function PostCard({ post, pos, size, onDeleted }: Props) {
+/** One post as a focusable article: author, time, linked text, replies, like, delete and report. */
+export function PostCard({ post, pos, size, onDeleted, idScope = '' }: Props) {
   const state = useAppState();
+  const { path } = useLocation();
+  const reporting = useSignal(false);
+  const reportButton = useRef<HTMLButtonElement>(null);
   const liked = useSignal(post.liked ?? false);
   const likes = useSignal(post.likeCount);
   const busy = useSignal(false);
@@ -29,7 +36,9 @@ export function PostCard({ post, pos, size, onDeleted }: Props) {
   const me = state.me.value;
   const { handle, displayName, bot } = post.author;
   const permalink = `/@${handle}/${post.id}`;
-  const nameId = `post-${post.id}-author`;
+  // The parent's author is not in the post; the thread page corrects the handle in the URL.
+  const parentLink = post.replyTo && `/@${handle}/${post.replyTo}`;
+  const nameId = `post-${idScope}${post.id}-author`;
 
   const toggleLike = async () => {
     const on = !liked.value;
@@ -72,6 +81,11 @@ export function PostCard({ post, pos, size, onDeleted }: Props) {
           <strong>{displayName || handle}</strong> <span class="handle">@{handle}</span>
         </a>
         {bot && <span class="badge">bot</span>}
+        {parentLink && !path.endsWith(`/${post.replyTo}`) && (
+          <a href={parentLink} class="reply-to">
+            <span aria-hidden="true">↪ </span>in reply to
+          </a>
+        )}
         <a href={permalink} class="when">
           <RelTime iso={post.createdAt} />
         </a>
@@ -95,7 +109,21 @@ export function PostCard({ post, pos, size, onDeleted }: Props) {
             Delete
           </button>
         )}
+        {me && me.handle !== handle && (
+          <button type="button" class="link" ref={reportButton} aria-haspopup="dialog" onClick={() => (reporting.value = true)}>
+            Report
+          </button>
+        )}
       </footer>
+      {reporting.value && (
+        <ReportDialog
+          post={post}
+          onClose={() => {
+            reporting.value = false;
+            reportButton.current?.focus();
+          }}
+        />
+      )}
       {error.value && (
         <p role="alert" class="note error">
           {error.value}

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { api } from '../api';
-import { asApiError, setFollowing } from '../actions';
+import { asApiError, setBlocked, setFollowing, setMuted } from '../actions';
 import { ErrorNote } from '../components/ErrorNote';
 import { FeedView } from '../components/FeedView';
 import { PageTitle } from '../components/Page';
@@ -9,19 +9,38 @@ import { usePostFeed, useResource } from '../hooks';
 import { useAppState } from '../state';
 import type { Account } from '../types';
 
-/** Follow / Unfollow for someone else's profile, adjusting the shown follower count. */
-function FollowButton({ account, onChange }: { account: Account; onChange: (a: Account) => void }) {
+type Relation = 'following' | 'muted' | 'blocked';
+
+const BLOCK_CONFIRM = (h: string) =>
+  `Block @${h}? They will no longer be able to follow you, reply to you or notify you, you stop following each other, and their posts are hidden from you.`;
+
+/**
+ * Follow, mute and block for someone else's profile. Each button says what it will do; the
+ * profile is updated once the server agrees (a block also ends following, on the server too).
+ */
+function Relations({ account: a, onChange }: { account: Account; onChange: (a: Account) => void }) {
   const state = useAppState();
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
-  const following = Boolean(account.following);
+  const h = a.handle;
 
-  const toggle = async () => {
+  const toggle = async (rel: Relation) => {
+    const on = !a[rel];
+    if (rel === 'blocked' && on && !confirm(BLOCK_CONFIRM(h))) return;
     busy.value = true;
     error.value = null;
     try {
-      await setFollowing(state, account.handle, !following);
-      onChange({ ...account, following: !following, followersCount: account.followersCount + (following ? -1 : 1) });
+      if (rel === 'following') {
+        await setFollowing(state, h, on);
+        onChange({ ...a, following: on, followersCount: a.followersCount + (on ? 1 : -1) });
+      } else if (rel === 'muted') {
+        await setMuted(state, h, on);
+        onChange({ ...a, muted: on });
+      } else {
+        await setBlocked(state, h, on);
+        const unfollowed = on && a.following;
+        onChange({ ...a, blocked: on, following: on ? false : a.following, followersCount: a.followersCount - (unfollowed ? 1 : 0) });
+      }
     } catch (e) {
       error.value = asApiError(e).message;
     } finally {
@@ -29,11 +48,30 @@ function FollowButton({ account, onChange }: { account: Account; onChange: (a: A
     }
   };
 
+  const button = (rel: Relation, off: string, onText: string, cls = '') => (
+    <button type="button" class={a[rel] ? `secondary ${cls}` : cls} disabled={busy.value} onClick={() => toggle(rel)}>
+      {a[rel] ? `${onText} @${h}` : `${off} @${h}`}
+    </button>
+  );
+
   return (
     <>
-      <button type="button" class={following ? 'secondary' : ''} disabled={busy.value} onClick={toggle}>
-        {following ? `Unfollow @${account.handle}` : `Follow @${account.handle}`}
-      </button>
+      <div class="row wrap relations">
+        {/* Someone you blocked cannot be followed until unblocked. */}
+        {!a.blocked && button('following', 'Follow', 'Unfollow')}
+        {button('muted', 'Mute', 'Unmute', 'quiet')}
+        {button('blocked', 'Block', 'Unblock', 'quiet danger')}
+      </div>
+      <div aria-live="polite">
+        {a.blocked ? (
+          <p class="note hidden-note">
+            You blocked @{h}: they cannot follow you, reply to you or notify you, and their posts are hidden from your timelines, search and
+            notifications.
+          </p>
+        ) : (
+          a.muted && <p class="note hidden-note">You muted @{h}: their posts are hidden from your timelines, search and notifications.</p>
+        )}
+      </div>
       {error.value && (
         <p role="alert" class="note error">
           {error.value}
@@ -43,7 +81,7 @@ function FollowButton({ account, onChange }: { account: Account; onChange: (a: A
   );
 }
 
-/** /@handle: who they are, counts, follow/unfollow, and their posts. */
+/** /@handle: who they are, counts, follow, mute and block, and their posts. */
 export function ProfilePage({ handle }: { handle: string }) {
   const { me } = useAppState();
   const profile = useResource(() => api.account(handle), [handle]);
@@ -82,7 +120,7 @@ export function ProfilePage({ handle }: { handle: string }) {
             {self ? (
               <a href="/settings">Edit your profile</a>
             ) : (
-              me.value && <FollowButton account={a} onChange={(next) => (profile.data.value = next)} />
+              me.value && <Relations account={a} onChange={(next) => (profile.data.value = next)} />
             )}
           </>
         )}
