@@ -156,6 +156,39 @@ describe('home timeline', () => {
   });
 });
 
+describe('recent-posts index behind the home timeline', () => {
+  it('stays exact past its per-author limit, through deletes of cached and uncached posts and new posts', async () => {
+    const app = makeTestApp();
+    const [me, prolific, quiet] = [await signUp(app), await signUp(app), await signUp(app)];
+    await followUser(app, me, prolific);
+    await followUser(app, me, quiet);
+    const all: { id: string; by: User }[] = [];
+    for (let i = 0; i < 150; i++) {
+      const by = i % 10 === 0 ? quiet : prolific;
+      all.push({ id: (await post(app, by, `post ${i}`)).id, by });
+    }
+    // Load the index, then change things both inside and below the cached window.
+    expect((await call(app, '/api/timelines/home?limit=5', { headers: me.auth })).json.items).toHaveLength(5);
+    const drop = async (k: number) => {
+      const [gone] = all.splice(k, 1);
+      expect((await call(app, `/api/posts/${gone.id}`, { method: 'DELETE', headers: gone.by.auth })).status).toBe(204);
+    };
+    await drop(all.length - 2); // among the newest (cached)
+    await drop(10); // far below the cached window
+    all.push({ id: (await post(app, prolific, 'fresh')).id, by: prolific });
+    const seen: string[] = [];
+    let cursor = '';
+    for (let guard = 0; guard < 100; guard++) {
+      const r = await call(app, `/api/timelines/home?limit=7${cursor}`, { headers: me.auth });
+      seen.push(...r.json.items.map((p: { id: string }) => p.id));
+      if (!r.json.next) break;
+      cursor = `&cursor=${r.json.next}`;
+      if (guard === 3) await drop(50); // between pages, below the cursor
+    }
+    expect(seen).toEqual(all.map((p) => p.id).reverse());
+  });
+});
+
 describe('public, account and tag timelines', () => {
   it('lists every post in the public timeline and one account’s in its own', async () => {
     const app = makeTestApp();

@@ -3,6 +3,7 @@ import { AppError, forbidden, notFound } from '../errors';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
 import { notify } from './notifications';
+import { recentPosts } from './recent';
 import { normalizePostText, parseMentions, parseTags } from './text';
 import type { PostRow } from './types';
 
@@ -131,6 +132,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
     return seq;
   })();
   const post = loadPosts(deps, actor.id, [seq])[0];
+  recentPosts(deps.db).added(actor.id, seq);
   deps.events.publish({ type: 'post', seq, id, authorId: actor.id, authorBot: post.authorBot });
   return post;
 }
@@ -147,6 +149,7 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
     prepared(deps.db, 'DELETE FROM posts WHERE seq = ?').run(ref.seq);
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
   })();
+  recentPosts(deps.db).removed(ref.authorId, ref.seq);
   deps.events.publish({ type: 'delete', id, authorId: ref.authorId });
 }
 

@@ -3,6 +3,7 @@ import { getAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
+import { recentPosts } from './recent';
 import { normalizeTag } from './text';
 import type { PostRow } from './types';
 
@@ -22,13 +23,15 @@ const WALK = `SELECT p.seq FROM posts p
 
 // Plan 2, the seeks: one index range per followee (and self) inside the same window, merged by SQLite's top-N sort.
 // Cheap when the reader follows few accounts (sparse windows). CROSS JOIN pins the loop order.
-const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE follower_id = @viewer UNION SELECT @viewer) f
+const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE follower_id = @viewer AND followee_id != @viewer UNION ALL SELECT @viewer) f
   CROSS JOIN posts p INDEXED BY posts_author_seq_idx ON p.author_id = f.aid AND p.seq < @upper AND p.seq >= @lower
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;
 
 /** Measured cost of one followee's index seek, in posts visited by the walk. */
 const SEEK_COST = 1.5;
+/** Cost of merging one followee's cached recent posts, in posts visited by the walk. */
+const MERGE_COST = 0.6;
 /** Windows are this many times the posts expected to fill the page: a walk stops at its LIMIT anyway,
  * and for seeks a wider window costs a little sorting where a second round would cost every seek again. */
 const OVERSHOOT = 3;
@@ -36,10 +39,11 @@ const MIN_WINDOW = 64;
 
 /**
  * The home timeline, built at read time: the viewer's own posts and those of everyone they follow, newest first.
- * It scans backwards through windows of seq numbers. For each window it estimates how many posts it must visit
- * to fill the page (from the share of posts the reader's accounts write), and runs whichever plan is cheaper:
- * the walk (cost: posts visited) or the seeks (cost: accounts followed). A window that comes up short
- * corrects the estimate with the density it actually saw.
+ * Three plans, chosen by estimated cost: walk the newest posts checking follow membership (cost: posts visited
+ * until the page is full, estimated from the share of posts the reader's accounts write); merge the followed
+ * accounts' newest posts from the in-memory recent-posts index (cost: accounts followed); or, to leave out bots,
+ * seek each followed account's posts in the database. Walk and seek scan back through windows of seq numbers;
+ * a window that comes up short corrects the estimate with the density it actually saw.
  */
 export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : maxSeq(deps) + 1;
@@ -47,12 +51,19 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
     deps.db,
     'SELECT following_count AS following, (SELECT max(id) FROM accounts) AS accounts FROM accounts WHERE id = ?',
   ).get(viewerId) as { following: number; accounts: number } | undefined) ?? { following: 0, accounts: 1 };
-  const seekCost = (following + 1) * SEEK_COST;
   const want = opts.limit + 1;
-  const seqs: number[] = [];
-  let upper = before;
   // First guess: the reader's accounts write their share of all posts.
   let density = (following + 1) / Math.max(1, accounts);
+  if (opts.bots !== false && (following + 1) * MERGE_COST < want / density) {
+    const hidden = new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
+    const authors = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
+      .filter((id) => id !== viewerId && !hidden.has(id));
+    if (!hidden.has(viewerId)) authors.push(viewerId);
+    return page(deps, viewerId, recentPosts(deps.db).merge(authors, before, want), opts.limit);
+  }
+  const seekCost = (following + 1) * SEEK_COST;
+  const seqs: number[] = [];
+  let upper = before;
   while (seqs.length < want && upper > 1) {
     const need = want - seqs.length;
     const expected = need / density;
