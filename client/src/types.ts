@@ -1,34 +1,10 @@
-// The API entities the client reads, as /work/shared/API.md defines them.
+// The API entities the client reads: the server's own JSON types (type-only, erased from the bundle),
+// so the two cannot drift apart.
+import type { AccountJson, PostJson } from '../../src/render/json';
 
-export type AccountSummary = { handle: string; displayName: string; bot: boolean };
-
-export type Account = AccountSummary & {
-  bio: string;
-  department: string;
-  title: string;
-  createdAt: string;
-  followersCount: number;
-  followingCount: number;
-  postsCount: number;
-  following?: boolean;
-  /** Viewer-relative: the viewer muted / blocked this account. */
-  muted?: boolean;
-  blocked?: boolean;
-};
-
-export type Post = {
-  id: string;
-  author: AccountSummary;
-  text: string;
-  createdAt: string;
-  replyTo: string | null;
-  mentions: string[];
-  tags: string[];
-  likeCount: number;
-  replyCount: number;
-  liked?: boolean;
-  url: string;
-};
+export type AccountSummary = PostJson['author'];
+export type Account = AccountJson;
+export type Post = PostJson;
 
 export type Notification = {
   id: string;
