@@ -2,8 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useLocation } from 'preact-iso/router';
 import { useEffect, useRef } from 'preact/hooks';
 import { api, withQuery } from '../api';
-import { loadMore } from '../actions';
-import { ErrorNote } from '../components/ErrorNote';
+import { ListFooter } from '../components/ListFooter';
 import { PageTitle } from '../components/Page';
 import { useList } from '../hooks';
 import type { Account } from '../types';
@@ -90,17 +89,7 @@ export function DirectoryPage() {
         <PeopleList people={items} />
         {list.loaded.value && items.length === 0 && !error && <p class="empty">Nobody matches.</p>}
       </div>
-      {error && <ErrorNote error={error} retry={() => loadMore(list)} />}
-      {list.loading.value && (
-        <p role="status" class="loading">
-          Loading…
-        </p>
-      )}
-      {list.next.value && !list.loading.value && !error && (
-        <button type="button" class="more" onClick={() => loadMore(list)}>
-          Load more
-        </button>
-      )}
+      <ListFooter list={list} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { api } from '../api';
-import { loadMore, markNotificationsRead } from '../actions';
-import { ErrorNote } from '../components/ErrorNote';
+import { markNotificationsRead } from '../actions';
+import { ListFooter } from '../components/ListFooter';
 import { PageTitle, SignInFirst } from '../components/Page';
 import { PostText } from '../components/PostText';
 import { RelTime } from '../components/RelTime';
@@ -71,17 +71,7 @@ function NotificationList() {
         ))}
       </ol>
       {list.loaded.value && items.length === 0 && !error && <p class="empty">Nothing yet. Mentions, replies, likes and follows show up here.</p>}
-      {error && <ErrorNote error={error} retry={() => loadMore(list)} />}
-      {list.loading.value && (
-        <p role="status" class="loading">
-          Loading…
-        </p>
-      )}
-      {list.next.value && !list.loading.value && !error && (
-        <button type="button" class="more" onClick={() => loadMore(list)}>
-          Load more
-        </button>
-      )}
+      <ListFooter list={list} />
     </>
   );
 }

@@ -1,8 +1,8 @@
 import { useSignal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
 import { api } from '../api';
-import { asApiError, loadMore, removePost } from '../actions';
-import { ErrorNote } from '../components/ErrorNote';
+import { asApiError, removePost } from '../actions';
+import { ListFooter } from '../components/ListFooter';
 import { PageTitle, SignInFirst } from '../components/Page';
 import { PostCard } from '../components/PostCard';
 import { RelTime } from '../components/RelTime';
@@ -120,17 +120,7 @@ function ReportList() {
         ))}
       </ol>
       {list.loaded.value && items.length === 0 && !error && <p class="empty">No open reports.</p>}
-      {error && <ErrorNote error={error} retry={() => loadMore(list)} />}
-      {list.loading.value && (
-        <p role="status" class="loading">
-          Loading…
-        </p>
-      )}
-      {list.next.value && !list.loading.value && !error && (
-        <button type="button" class="more" onClick={() => loadMore(list)}>
-          Load more
-        </button>
-      )}
+      <ListFooter list={list} />
     </>
   );
 }
