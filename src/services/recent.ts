@@ -115,10 +115,6 @@ export class RecentPosts {
     }
     return out;
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 const indexes = new WeakMap<Db, RecentPosts>();
