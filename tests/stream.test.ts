@@ -65,3 +65,21 @@ describe('SSE stream', () => {
     await reader.cancel();
   });
 });
+
+describe('idempotent posts on the stream', () => {
+  it('announces a post made with an Idempotency-Key once, and not again on a replay', async () => {
+    const app = makeTestApp();
+    const [me, other] = [await signUp(app), await signUp(app)];
+    const res = await app.request('/api/stream?timeline=public', { headers: me.auth });
+    const send = () =>
+      app.request('/api/posts', { method: 'POST', headers: { ...other.auth, 'content-type': 'application/json', 'idempotency-key': 'k1' }, body: JSON.stringify({ text: 'once only' }) });
+    setTimeout(async () => {
+      await send();
+      await send();
+      await post(app, other, 'marker');
+    }, 50);
+    const { events, reader } = await collect(res, (ev) => ev.some((e) => e.event === 'post' && JSON.parse(e.data).text === 'marker'));
+    expect(events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['once only', 'marker']);
+    await reader.cancel();
+  });
+});

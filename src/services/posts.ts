@@ -132,9 +132,15 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
     return seq;
   })();
   const post = loadPosts(deps, actor.id, [seq])[0];
-  recentPosts(deps.db).added(actor.id, seq);
-  deps.events.publish({ type: 'post', seq, id, authorId: actor.id, authorBot: post.authorBot });
+  // Inside a caller's transaction (an idempotent retry's record), the caller announces after its commit.
+  if (!deps.db.$client.inTransaction) announcePost(deps, post);
   return post;
+}
+
+/** Tells the recent-posts index and live streams about a committed post. */
+export function announcePost(deps: Deps, post: PostRow): void {
+  recentPosts(deps.db).added(post.authorId, post.seq);
+  deps.events.publish({ type: 'post', seq: post.seq, id: post.id, authorId: post.authorId, authorBot: post.authorBot });
 }
 
 /** Deletes a post (author or admin); its replies stay readable. */

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { postJson } from '../../render/json';
 import { once } from '../../services/idempotency';
 import { reportPost } from '../../services/moderation';
-import { createPost, deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
+import { announcePost, createPost, deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
+import type { PostRow } from '../../services/types';
 import { readerOf, requireScope } from '../auth';
 import { baseUrl, createRouter, setNextLink } from '../env';
 import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchema } from '../schemas';
@@ -23,12 +24,15 @@ export const postRoutes = createRouter()
     (c) => {
       const actor = requireScope(c, 'write');
       const body = c.req.valid('json');
+      let created: PostRow | undefined;
       const publish = () => {
-        const post = createPost(c.var.deps, actor, body);
-        return { status: 201, body: JSON.stringify({ post: postJson(post, baseUrl(c)) }) };
+        created = createPost(c.var.deps, actor, body);
+        return { status: 201, body: JSON.stringify({ post: postJson(created, baseUrl(c)) }) };
       };
       const key = c.req.header('idempotency-key');
       const res = key === undefined ? publish() : once(c.var.deps, actor.id, key, body, publish);
+      // A post made inside the idempotency record's transaction is announced once that commits.
+      if (key !== undefined && created) announcePost(c.var.deps, created);
       if ('replayed' in res && res.replayed) c.header('Idempotent-Replayed', 'true');
       return c.body(res.body, 201, { 'Content-Type': 'application/json' }) as never;
     },
