@@ -10,7 +10,7 @@ import type { Deps, Scope } from './services/deps';
 const USAGE = `bluetwit admin — operate a bluetwit database (BLUETWIT_DB, default ./data/bluetwit.db)
 
   npm run admin -- create-admin <handle> [--name "Display Name"]   create (or promote) an admin; prints a new password
-  npm run admin -- reset-password <handle>                         set a new random password, end all sessions
+  npm run admin -- reset-password <handle>                         new random password; ends sessions, revokes tokens
   npm run admin -- issue-token <handle> [--name bot] [--scopes read,write]   print a new API token
   npm run admin -- backup <file>                                   online backup, safe while the server runs
   npm run admin -- export <handle>                                 the account's posts as JSON lines on stdout

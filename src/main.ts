@@ -9,7 +9,7 @@ import { createLogger } from './http/observability';
 
 const SEARCH_FLUSH_MS = 250;
 
-function start(config: Config) {
+async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   const fileDb = config.dbPath !== ':memory:';
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
@@ -18,7 +18,11 @@ function start(config: Config) {
   // New posts are indexed for search in batches; searches also flush the queue themselves.
   const indexer = setInterval(() => flushSearchIndex(app.deps), SEARCH_FLUSH_MS);
   indexer.unref();
-  if (config.seedDemo) seedDemo(app.deps).then((n) => n && logger.info(`demo: seeded ${n} posts`));
+  // Seeded before listening, so no sign-up can race the demo accounts.
+  if (config.seedDemo) {
+    const n = await seedDemo(app.deps);
+    if (n) logger.info(`demo: seeded ${n} posts`);
+  }
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
   });
@@ -53,7 +57,7 @@ function start(config: Config) {
 try {
   const config = loadConfig();
   // `npm start -- --demo` fills an empty database with a few colleagues and posts.
-  start(process.argv.includes('--demo') ? { ...config, seedDemo: true } : config);
+  await start(process.argv.includes('--demo') ? { ...config, seedDemo: true } : config);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

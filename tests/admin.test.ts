@@ -28,7 +28,11 @@ describe('admin CLI', () => {
     const me = await call(app, '/api/me', { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0] } });
     expect(me.json.role).toBe('admin');
 
+    const before = admin(db, 'issue-token', 'root_admin').stdout.trim();
+    expect((await call(app, '/api/me', { headers: { authorization: `Bearer ${before}` } })).status).toBe(200);
     const reset = admin(db, 'reset-password', 'root_admin');
+    // A reset assumes the account may be in the wrong hands: its tokens stop working too.
+    expect((await call(app, '/api/me', { headers: { authorization: `Bearer ${before}` } })).status).toBe(401);
     expect(reset.status).toBe(0);
     const newPassword = /: (\S+)$/m.exec(reset.stdout)![1];
     expect((await call(app, '/api/sessions', { body: { handle: 'root_admin', password } })).status).toBe(401);

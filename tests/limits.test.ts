@@ -48,4 +48,43 @@ describe('rate limits', () => {
     const u = await signUp(app);
     for (let i = 0; i < 3; i++) expect((await call(app, '/api/timelines/public', { headers: u.auth })).status).toBe(200);
   });
+
+  it('answers a terminal over its budget with one plain line, not JSON', async () => {
+    const app = makeTestApp(limited({ read: 1 }));
+    const u = await signUp(app);
+    await call(app, '/home', { headers: { ...u.auth, accept: '*/*' } });
+    const over = await call(app, '/home', { headers: { ...u.auth, accept: '*/*' } });
+    expect(over.status).toBe(429);
+    expect(over.headers.get('content-type')).toContain('text/plain');
+    expect(over.text).toMatch(/^error: Too many requests.*\n$/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('counts every sign-up from an address, successful or not', async () => {
+    const app = makeTestApp(limited({ auth: 2 }));
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await call(app, '/api/accounts', { body: { handle: `newbie_${i}`, displayName: 'N', password: 'long enough pw' } })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429, 429]);
+  });
+
+  it('behind a trusted proxy, keys on the address the proxy appended, not on what the client claims', async () => {
+    const app = makeTestApp({ ...limited({ auth: 2 }), trustProxy: true });
+    await signUp(app, { handle: 'victim2', password: 'the real password' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      // The client forges a fresh first hop each time; the proxy appends the real address last.
+      const headers = { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.9` };
+      statuses.push((await call(app, '/api/sessions', { body: { handle: 'victim2', password: `guess ${i}xxxx` }, headers })).status);
+    }
+    expect(statuses).toEqual([401, 401, 429, 429]);
+  });
+
+  it('never takes a forwarded address for loopback when serving metrics', async () => {
+    const app = makeTestApp({ trustProxy: true });
+    const u = await signUp(app);
+    const r = await call(app, '/metrics', { headers: { ...u.auth, 'x-forwarded-for': '127.0.0.1' } });
+    expect(r.status).toBe(403);
+  });
 });

@@ -111,6 +111,23 @@ describe('search and directory', () => {
     expect(new Set([...ids(rel), ...ids(rel2)])).toEqual(new Set([p1.id, p2.id]));
   });
 
+  it('keeps relevance pages stable while new matching posts arrive', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await post(app, a, `kafka note ${i}`)).id);
+    const seen: string[] = [];
+    let url = '/api/search?q=kafka&order=relevance&limit=2';
+    for (let guard = 0; guard < 10; guard++) {
+      const r = await call(app, url, { headers: a.auth });
+      seen.push(...ids(r));
+      await post(app, a, `kafka interloper ${guard}`);
+      if (!r.json.next) break;
+      url = `/api/search?q=kafka&order=relevance&limit=2&cursor=${r.json.next}`;
+    }
+    expect([...seen].sort()).toEqual([...made].sort());
+  });
+
   it.each(['"', '"unbalanced', 'a AND OR NOT', 'NEAR(a b)', '*', 'col:value', '()', '', '   ', "'; DROP TABLE posts; --", '😀', '^start', 'x'.repeat(400)])(
     'never errors on the query %j',
     async (q) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { subscribeTimeline } from '../src/live/subscription';
 import { followUser, makeTestApp, post, signUp } from './helpers';
 
 /** Reads SSE events from a streaming response until `until` matches or time runs out. */
@@ -81,5 +82,16 @@ describe('idempotent posts on the stream', () => {
     const { events, reader } = await collect(res, (ev) => ev.some((e) => e.event === 'post' && JSON.parse(e.data).text === 'marker'));
     expect(events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['once only', 'marker']);
     await reader.cancel();
+  });
+});
+
+describe('stalled readers', () => {
+  it('drops a subscriber that falls more than a thousand events behind', async () => {
+    const app = makeTestApp();
+    const live = subscribeTimeline(app.deps, null, 'public', true);
+    expect(app.deps.events.listenerCount).toBe(1);
+    for (let i = 0; i < 1001; i++) app.deps.events.publish({ type: 'delete', id: `p${i}`, authorId: 1 });
+    expect(app.deps.events.listenerCount).toBe(0);
+    expect(await live.next(10)).toBeNull();
   });
 });

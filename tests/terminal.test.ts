@@ -39,6 +39,7 @@ describe('content negotiation on public URLs', () => {
     expect(r.text).toContain('curl -u alice -X POST http://bluetwit.corp.example/token');
     const help = await call(app, 'http://bluetwit.corp.example/help', { headers: CURL });
     for (const cmd of ['/home', '/post', '/live', '/search?q=', '/tag/', '/@alice']) expect(help.text).toContain(cmd);
+    for (const line of help.text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(80);
   });
 
   it('shows the public timeline at / with a hint, to a signed-in terminal', async () => {
@@ -166,6 +167,17 @@ describe('text layout', () => {
       const r = await curl(app, path, u);
       for (const line of r.text.split('\n')) expect(stringWidth(line), `${path}: ${line}`).toBeLessThanOrEqual(80);
     }
+  });
+
+  it('fits notifications to the width, even with the longest handles', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app, { handle: 'me_reader' });
+    const long = await signUp(app, { handle: 'a_very_long_handle_of_30_chars' });
+    await followUser(app, long, me);
+    await post(app, long, 'hi @me_reader, a mention with enough words to need wrapping at forty columns');
+    const r = await curl(app, '/notifications?width=40', me);
+    expect(r.text).toContain('mentioned you');
+    for (const line of r.text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(40);
   });
 
   it('adds colour only when asked', async () => {

@@ -2,14 +2,11 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Config } from '../config';
+import { AppError } from '../errors';
 import type { AppEnv, Ctx } from './env';
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientIp(c: Ctx): string {
-  if (c.var.deps.config.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0].trim();
-    if (forwarded) return forwarded;
-  }
+/** The address of the TCP peer (the proxy, when there is one). */
+export function socketIp(c: Ctx): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
@@ -17,26 +14,37 @@ export function clientIp(c: Ctx): string {
   }
 }
 
+/**
+ * The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For entry, the one that
+ * proxy appended (earlier entries are whatever the client chose to send).
+ */
+export function clientIp(c: Ctx): string {
+  if (c.var.deps.config.trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
+    if (forwarded) return forwarded;
+  }
+  return socketIp(c);
+}
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Requests that try a password: sign-in, token by password, terminal token. */
+/** Requests that try a password: sign-in, a token by password (no session), the terminal's token. */
 function isSignIn(c: Ctx): boolean {
   if (c.req.method !== 'POST') return false;
   const p = c.req.path;
-  return p === '/api/sessions' || p === '/api/tokens' || p === '/token' || p === '/api/accounts';
+  return p === '/api/sessions' || p === '/token' || (p === '/api/tokens' && !c.var.actor);
 }
 
-const tooMany = (what: string) => (c: Ctx) => {
-  const retry = c.res.headers.get('retry-after') ?? undefined;
-  return c.json(
-    { error: { code: 'rate_limited', message: `Too many ${what}; try again${retry ? ` in ${retry} s` : ' later'}.` } },
-    429,
-  );
+const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === '/api/accounts';
+
+// Thrown, so the app's error handler answers in the request's own format (JSON under /api, a line for terminals).
+const tooMany = (what: string) => () => {
+  throw new AppError(429, 'rate_limited', `Too many ${what}; wait as long as Retry-After says.`);
 };
 
 /**
- * Three budgets per credential (token or session) or, signed out, per IP: reads, writes, and a much tighter one
- * for password attempts. Each sets RateLimit-* headers; over budget is a 429 with Retry-After.
+ * Budgets per credential (token or session) or, signed out, per IP: reads, writes, and much tighter ones for
+ * failed password attempts and for sign-ups. Each sets RateLimit-* headers; over budget is a 429 with Retry-After.
  */
 export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   if (!config.rateLimits) return [];
@@ -49,17 +57,24 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
       skip: (c) => !isSignIn(c),
       // Only failed password attempts count, so a user signing in on several devices is not locked out.
       skipSuccessfulRequests: true,
-      handler: (c) => tooMany('sign-in attempts')(c),
+      handler: tooMany('sign-in attempts'),
+    }),
+    // Every sign-up counts: each one costs a password hash and creates an account.
+    rateLimiter<AppEnv>({
+      windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
+      keyGenerator: (c) => `ip:${clientIp(c)}`,
+      skip: (c) => !isSignUp(c),
+      handler: tooMany('sign-ups'),
     }),
     rateLimiter<AppEnv>({
       windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: key,
-      skip: (c) => !UNSAFE.has(c.req.method) || isSignIn(c),
-      handler: (c) => tooMany('writes')(c),
+      skip: (c) => !UNSAFE.has(c.req.method) || isSignIn(c) || isSignUp(c),
+      handler: tooMany('writes'),
     }),
     rateLimiter<AppEnv>({
       windowMs, limit: config.rate.read, standardHeaders: 'draft-6', keyGenerator: key,
       skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
-      handler: (c) => tooMany('requests')(c),
+      handler: tooMany('requests'),
     }),
   ];
 }

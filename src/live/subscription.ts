@@ -5,6 +5,9 @@ import type { PostRow } from '../services/types';
 import type { LiveEvent } from './hub';
 
 export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: string };
+
+/** A reader this far behind (a stalled connection) is dropped; its client reconnects and catches up by paging. */
+const MAX_QUEUED = 1000;
 export type Timeline = 'home' | 'public';
 
 /**
@@ -31,6 +34,11 @@ export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline:
       const [post] = loadPosts(deps, viewerId, [event.seq]);
       if (post) queue.push({ type: 'post', post });
     } else {
+      return;
+    }
+    if (queue.length > MAX_QUEUED) {
+      queue.length = 0;
+      close();
       return;
     }
     wake?.();

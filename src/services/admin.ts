@@ -22,13 +22,14 @@ export async function createAdmin(deps: Deps, handle: string, displayName: strin
   return { created: true, password: pw };
 }
 
-/** Sets a new password and ends every session of the account. */
+/** Sets a new password, ends every session and revokes every token of the account (it may have been taken over). */
 export async function resetPassword(deps: Deps, handle: string, password = generatePassword()): Promise<string> {
   const account = getAccount(deps, handle);
   const hash = await hashPassword(password, deps.config.scryptCost);
   deps.db.$client.transaction(() => {
     prepared(deps.db, 'UPDATE accounts SET password_hash = ? WHERE id = ?').run(hash, account.id);
     prepared(deps.db, 'DELETE FROM sessions WHERE account_id = ?').run(account.id);
+    prepared(deps.db, 'DELETE FROM tokens WHERE account_id = ?').run(account.id);
   })();
   return password;
 }

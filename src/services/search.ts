@@ -28,6 +28,8 @@ export function flushSearchIndex(deps: Deps): number {
   })();
 }
 
+const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;
+
 export type SearchResult = Page<PostRow> & { accounts: AccountRow[] };
 
 /** Full-text search over posts (newest first or by relevance), plus accounts whose handle or name starts with the query. */
@@ -46,15 +48,16 @@ export function search(
   let seqs: number[];
   let next: string | null = null;
   if (opts.order === 'relevance') {
-    const offset = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'sr', 'n')[0] : 0;
+    // Ranked pages are pinned to the posts that existed at the first page, so new posts cannot shift them.
+    const [offset, top] = opts.cursor ? decodeCursor<[number, number]>(opts.cursor, 'sr', 'nn') : [0, maxSeq(deps)];
     seqs = (
       prepared(
         deps.db,
         `SELECT p.seq FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid
-         WHERE posts_fts MATCH @match AND ${filters} ORDER BY bm25(posts_fts), p.seq DESC LIMIT @limit OFFSET @offset`,
-      ).all({ ...params, offset }) as { seq: number }[]
+         WHERE posts_fts MATCH @match AND posts_fts.rowid <= @top AND ${filters} ORDER BY bm25(posts_fts), p.seq DESC LIMIT @limit OFFSET @offset`,
+      ).all({ ...params, offset, top }) as { seq: number }[]
     ).map((r) => r.seq);
-    if (seqs.length > opts.limit) next = encodeCursor('sr', [offset + opts.limit]);
+    if (seqs.length > opts.limit) next = encodeCursor('sr', [offset + opts.limit, top]);
   } else {
     const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
     seqs = (

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { prepared } from '../../db/sql';
 import { forbidden } from '../../errors';
 import type { AppEnv } from '../env';
-import { clientIp } from '../rate-limit';
+import { socketIp } from '../rate-limit';
 
 const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 
@@ -26,7 +26,9 @@ export const metaRoutes = new Hono<AppEnv>()
   })
   .get('/metrics', async (c) => {
     const actor = c.var.actor;
-    if (!isLoopback(clientIp(c)) && actor?.role !== 'admin') throw forbidden('Metrics are served to loopback or admins.');
+    // Loopback means a local scraper talking to us directly: a proxied request (X-Forwarded-For) never counts.
+    const local = isLoopback(socketIp(c)) && c.req.header('x-forwarded-for') === undefined;
+    if (!local && actor?.role !== 'admin') throw forbidden('Metrics are served to loopback or admins.');
     return c.body(await c.var.metrics.registry.metrics(), 200, { 'Content-Type': c.var.metrics.registry.contentType });
   })
   .get('/guidelines', (c) => {

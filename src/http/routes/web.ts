@@ -6,7 +6,7 @@ import { stream } from 'hono/streaming';
 import { AppError, unauthorized } from '../../errors';
 import { subscribeTimeline } from '../../live/subscription';
 import { accountJson, postJson, type PostJson } from '../../render/json';
-import { renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal } from '../../render/text';
+import { renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
@@ -74,36 +74,42 @@ function pageOpts(c: Ctx) {
   return { limit, cursor: c.req.query('cursor') || undefined, bots: c.req.query('bots') !== 'false' };
 }
 
-/** The help page: every terminal command with a real example for this host. */
+/** The help page: every terminal command with a real example for this host, laid out for 80 columns. */
 export function helpText(host: string): string {
   return `bluetwit — the company microblog, from your terminal
 
-Get a token (curl asks for your password), then keep it in $T:
+Get a token (curl asks for your password) and keep it in your shell:
   curl -u alice -X POST ${host}/token
   export T=bt_...
+  export H="Authorization: Bearer $T"
 
-Read:
-  curl ${host}/                                  public timeline
-  curl -H "Authorization: Bearer $T" ${host}/home       your home timeline
-  curl -H "Authorization: Bearer $T" ${host}/@alice     a profile and its posts
-  curl -H "Authorization: Bearer $T" ${host}/@alice/<id>   a post and its replies
-  curl -H "Authorization: Bearer $T" ${host}/tag/builds    posts tagged #builds
-  curl -H "Authorization: Bearer $T" '${host}/search?q=kafka+lag'
-  curl -H "Authorization: Bearer $T" ${host}/notifications
+Read
+  # the public timeline, then your home timeline
+  curl ${host}/
+  curl -H "$H" ${host}/home
+  # a profile with its posts, and one post with its replies
+  curl -H "$H" ${host}/@alice
+  curl -H "$H" ${host}/@alice/<id>
+  # a tag, a search, your notifications
+  curl -H "$H" ${host}/tag/builds
+  curl -H "$H" '${host}/search?q=kafka+lag'
+  curl -H "$H" ${host}/notifications
 
-Write:
-  curl -H "Authorization: Bearer $T" -d 'hello from the terminal' ${host}/post
-  echo 'multi-line
-  text' | curl -H "Authorization: Bearer $T" --data-binary @- -H 'Content-Type: text/plain' ${host}/post
-  curl -H "Authorization: Bearer $T" -d 'agreed!' '${host}/post?reply=<id>'
+Write
+  curl -H "$H" -d 'hello from curl' ${host}/post
+  curl -H "$H" -d 'agreed!' '${host}/post?reply=<id>'
+  # several lines, from a file (or @- for stdin)
+  curl -H "$H" -H 'Content-Type: text/plain' \\
+    --data-binary @notes.txt ${host}/post
 
-Follow along live (Ctrl-C to stop):
-  curl -N -H "Authorization: Bearer $T" ${host}/live
-  curl -N -H "Authorization: Bearer $T" '${host}/live?timeline=home'
+Follow along live (Ctrl-C to stop)
+  curl -N -H "$H" ${host}/live
+  curl -N -H "$H" '${host}/live?timeline=home'
 
-Options on every read: ?width=100  ?color=1  ?bots=false  ?limit=50  ?format=json
-Follow a colleague with a twtxt client: ${host}/@alice/twtxt.txt
-Use -f to make curl fail on errors. The JSON API: ${host}/api/openapi.json
+Every read takes ?width=100 ?color=1 ?bots=false ?limit=50 ?format=json.
+Add -f to make curl fail on errors.
+A colleague's twtxt feed: ${host}/@alice/twtxt.txt
+The JSON API: ${host}/api/openapi.json
 Community guidelines: curl ${host}/guidelines
 `;
 }
@@ -198,9 +204,10 @@ export function webRoutes() {
       return json(c, { items: page.items.map((n) => ({ id: String(n.id), type: n.type, account: accountJson(n.account), post: n.post ? postJson(n.post, base) : undefined, createdAt: new Date(n.createdAt).toISOString(), read: n.read })), next: page.next, unreadCount: page.unreadCount });
     }
     const o = textOpts(c);
-    const verbs = { mention: 'mentioned you', reply: 'replied', like: 'liked your post', follow: 'followed you' };
+    const verbs = { mention: 'mentioned you', reply: 'replied to you', like: 'liked your post', follow: 'followed you' };
     const lines = page.items.map((n) => {
-      const head = sanitizeLine(`${n.read ? ' ' : '•'} @${n.account.handle} ${verbs[n.type]}`);
+      // What happened first, then who: a long handle is shortened before the news is.
+      const head = truncate(sanitizeLine(`${n.read ? ' ' : '•'} ${verbs[n.type]} · @${n.account.handle}`), o.width);
       return n.post ? `${head}\n${renderPost(postJson(n.post, base), { ...o, indent: 2 })}` : `${head}\n`;
     });
     const footer = renderPageFooter({ ...o, nextCommand: nextCommand(c, page.next) });
