@@ -169,6 +169,24 @@ describe('text layout', () => {
     }
   });
 
+  it('lists colleagues by name in the directory, filtered and paged, and points browser-only pages at /help', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { handle: 'zed', displayName: 'Zed Zimmer' });
+    await signUp(app, { handle: 'amy', displayName: 'Amy Adams' });
+    await signUp(app, { handle: 'ann', displayName: 'Ann Archer' });
+    const all = await curl(app, '/directory?limit=2', u);
+    expect(all.status).toBe(200);
+    expect(all.text.indexOf('@amy')).toBeLessThan(all.text.indexOf('@ann'));
+    expect(all.text).not.toContain('@zed');
+    expect(all.text).toMatch(/next: curl .*\/directory\?limit=2&cursor=/s);
+    const filtered = await curl(app, '/directory?q=an', u);
+    expect(filtered.text).toContain('@ann');
+    expect(filtered.text).not.toContain('@amy');
+    const settings = await curl(app, '/settings', u);
+    expect(settings.headers.get('content-type')).toContain('text/plain');
+    expect(settings.text).toContain('/help');
+  });
+
   it('fits notifications to the width, even with the longest handles', async () => {
     const app = makeTestApp();
     const me = await signUp(app, { handle: 'me_reader' });

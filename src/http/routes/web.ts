@@ -7,7 +7,7 @@ import { AppError, unauthorized } from '../../errors';
 import { subscribeTimeline } from '../../live/subscription';
 import { accountJson, postJson, type PostJson } from '../../render/json';
 import { renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
-import { getAccount } from '../../services/accounts';
+import { getAccount, listDirectory } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
 import type { Actor } from '../../services/deps';
@@ -94,6 +94,8 @@ Read
   curl -H "$H" ${host}/tag/builds
   curl -H "$H" '${host}/search?q=kafka+lag'
   curl -H "$H" ${host}/notifications
+  # colleagues by name (q= filters by name or handle, department= by team)
+  curl -H "$H" '${host}/directory?q=ann'
 
 Write
   curl -H "$H" -d 'hello from curl' ${host}/post
@@ -214,8 +216,21 @@ export function webRoutes() {
     return text(c, `notifications · ${page.unreadCount} unread\n\n${lines.join('\n') || '(none)\n'}${footer ? `\n${footer}` : ''}`);
   });
 
-  app.get('/directory', (c) => appShell(c));
-  for (const path of ['/login', '/signup', '/settings', '/reports']) app.get(path, (c) => appShell(c));
+  app.get('/directory', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    terminalReader(c);
+    const { limit, cursor } = pageOpts(c);
+    const q = c.req.query('q')?.slice(0, 100);
+    const department = c.req.query('department')?.slice(0, 200);
+    const page = listDirectory(c.var.deps, { q, department, limit, cursor });
+    const items = page.items.map(accountJson);
+    if (formatOf(c) === 'json') return json(c, { items, next: page.next });
+    return text(c, `colleagues${q ? ` matching "${q}"` : ''}${department ? ` in ${department}` : ''}\n\n${renderAccountList(items, { ...textOpts(c), nextCommand: nextCommand(c, page.next) })}`);
+  });
+  // Pages only a browser can use; a terminal is pointed at its own commands.
+  for (const path of ['/login', '/signup', '/settings', '/reports']) {
+    app.get(path, (c) => (formatOf(c) === 'html' ? appShell(c) : text(c, `${c.req.path.slice(1)} is a page for the web client; curl ${baseUrl(c)}/help lists the terminal commands.\n`)));
+  }
 
   app.get('/:at{@[A-Za-z0-9_]+}/twtxt.txt', (c) => {
     const viewer = terminalReader(c);
