@@ -13,7 +13,7 @@ async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   const fileDb = config.dbPath !== ':memory:';
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
-  const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath) : async () => {};
+  const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath, () => db.$client.pragma('wal_checkpoint(PASSIVE)')) : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.
   const indexer = setInterval(() => flushSearchIndex(app.deps), SEARCH_FLUSH_MS);

@@ -11,9 +11,7 @@ db.pragma('cache_size = -2048');
 const timer = setInterval(() => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    // Under sustained writes a passive checkpoint never catches up and the WAL never restarts:
-    // past the limit, wait for a gap between commits and start the WAL over.
-    if (r.log > workerData.maxFrames) db.pragma('wal_checkpoint(RESTART)');
+    parentPort.postMessage(r.log);
   } catch { /* busy: try again next tick */ }
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
@@ -22,11 +20,20 @@ parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.cl
 /**
  * Moves WAL checkpoints off the event loop. A checkpoint copies pages back into the database file and
  * fsyncs it; done inline by whichever commit crosses the autocheckpoint threshold, it stalls that request
- * (and every request queued behind it) for milliseconds. Returns the function that stops the thread.
+ * (and every request queued behind it) for milliseconds.
+ *
+ * Under sustained writes a passive checkpoint never quite catches up, so the WAL never restarts and keeps
+ * growing. When it passes `maxFrames`, `catchUp` runs on the writer's own thread between requests: with the
+ * worker having copied nearly everything, it finishes the last few frames, and the next commit starts the WAL
+ * over. (A RESTART checkpoint from the worker would do the same but hold every writer for its whole duration.)
+ * Returns the function that stops the thread.
  */
-export function startCheckpointer(path: string, intervalMs = 500, maxFrames = 10_000): () => Promise<void> {
+export function startCheckpointer(path: string, catchUp: () => void, intervalMs = 100, maxFrames = 50_000): () => Promise<void> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs, maxFrames } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs } });
+  worker.on('message', (frames: number) => {
+    if (frames > maxFrames) setImmediate(catchUp);
+  });
   worker.unref();
   return () =>
     new Promise((resolve) => {
