@@ -45,6 +45,8 @@ describe('home timeline', () => {
     const pa = await post(app, a, 'from a');
     const pb = await post(app, b, 'from b');
     const pb2 = await post(app, b, 'from b again');
+    // Read once first, so the in-memory followee list and recent posts are warm when things change.
+    expect((await call(app, '/api/timelines/home', { headers: me.auth })).json.items).toHaveLength(3);
     await call(app, `/api/accounts/${a.handle}/follow`, { method: 'DELETE', headers: me.auth });
     await call(app, `/api/posts/${pb2.id}`, { method: 'DELETE', headers: b.auth });
     const ids = (await call(app, '/api/timelines/home', { headers: me.auth })).json.items.map((p: { id: string }) => p.id);
