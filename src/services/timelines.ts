@@ -46,14 +46,17 @@ const MIN_WINDOW = 64;
  * a window that comes up short corrects the estimate with the density it actually saw.
  */
 export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
-  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : maxSeq(deps) + 1;
-  const { following, accounts } = (prepared(
+  const cursorSeq = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : null;
+  // Everything the planner needs in one statement.
+  const { following, accounts, newest } = prepared(
     deps.db,
-    'SELECT following_count AS following, (SELECT max(id) FROM accounts) AS accounts FROM accounts WHERE id = ?',
-  ).get(viewerId) as { following: number; accounts: number } | undefined) ?? { following: 0, accounts: 1 };
+    `SELECT coalesce((SELECT following_count FROM accounts WHERE id = ?), 0) AS following,
+            (SELECT max(id) FROM accounts) AS accounts, (SELECT coalesce(max(seq), 0) FROM posts) AS newest`,
+  ).get(viewerId) as { following: number; accounts: number | null; newest: number };
+  const before = cursorSeq ?? newest + 1;
   const want = opts.limit + 1;
   // First guess: the reader's accounts write their share of all posts.
-  let density = (following + 1) / Math.max(1, accounts);
+  let density = (following + 1) / Math.max(1, accounts ?? 1);
   if (opts.bots !== false && (following + 1) * MERGE_COST < want / density) {
     const hidden = new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
     const authors = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
@@ -125,10 +128,6 @@ export function belongsToHome(deps: Deps, viewerId: number, authorId: number): b
 /** Whether the viewer hides (mutes or blocks) this author. */
 export function hides(deps: Deps, viewerId: number, authorId: number): boolean {
   return !!prepared(deps.db, 'SELECT 1 FROM hides WHERE account_id = ? AND target_id = ?').get(viewerId, authorId);
-}
-
-function maxSeq(deps: Deps): number {
-  return (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;
 }
 
 function page(deps: Deps, viewerId: number | null, seqs: number[], limit: number): Page<PostRow> {
