@@ -11,27 +11,32 @@ function nextPath(query: Record<string, string>): string {
   return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/home';
 }
 
-/** The sign-in form (POST /api/sessions); on success goes to `?next=` or /home. */
-export function SignInForm({ heading = true }: { heading?: boolean }) {
-  const state = useAppState();
+/** Submits an auth form: shows the server's error, or goes to `?next=` (or /home) on success. */
+function useAuthSubmit(action: () => Promise<unknown>) {
   const { query, route } = useLocation();
-  const handle = useSignal('');
-  const password = useSignal('');
   const error = useSignal<ApiError | null>(null);
   const busy = useSignal(false);
-
   const submit = async (e: Event) => {
     e.preventDefault();
     busy.value = true;
     error.value = null;
     try {
-      await signIn(state, handle.value, password.value);
+      await action();
       route(nextPath(query), true);
     } catch (err) {
       error.value = asApiError(err);
       busy.value = false;
     }
   };
+  return { error, busy, submit };
+}
+
+/** The sign-in form (POST /api/sessions); on success goes to `?next=` or /home. */
+export function SignInForm({ heading = true }: { heading?: boolean }) {
+  const state = useAppState();
+  const handle = useSignal('');
+  const password = useSignal('');
+  const { error, busy, submit } = useAuthSubmit(() => signIn(state, handle.value, password.value));
 
   return (
     <form class="card stack" onSubmit={submit} aria-label="Sign in">
@@ -57,25 +62,10 @@ export function SignInForm({ heading = true }: { heading?: boolean }) {
 /** The sign-up form (POST /api/accounts); field problems from the server show by their field. */
 export function SignUpForm({ heading = true }: { heading?: boolean }) {
   const state = useAppState();
-  const { query, route } = useLocation();
   const handle = useSignal('');
   const displayName = useSignal('');
   const password = useSignal('');
-  const error = useSignal<ApiError | null>(null);
-  const busy = useSignal(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    busy.value = true;
-    error.value = null;
-    try {
-      await signUp(state, handle.value, displayName.value, password.value);
-      route(nextPath(query), true);
-    } catch (err) {
-      error.value = asApiError(err);
-      busy.value = false;
-    }
-  };
+  const { error, busy, submit } = useAuthSubmit(() => signUp(state, handle.value, displayName.value, password.value));
 
   const details = error.value?.details;
   const handleError = fieldError(details, 'handle') ?? (error.value?.status === 409 ? error.value.message : undefined);
