@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 import { badRequest, unprocessable } from '../errors';
 import type { Deps } from './deps';
 
@@ -15,7 +16,8 @@ export type StoredResponse = { status: number; body: string };
 export function once(deps: Deps, accountId: number, key: string, request: unknown, produce: () => StoredResponse): StoredResponse & { replayed: boolean } {
   if (!KEY.test(key)) throw badRequest('Idempotency-Key must be 1–255 printable ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid' }]);
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-  return deps.db.$client.transaction(() => {
+  // Tracked: the stored response is not part of anything read caches hold; `produce` reports its own changes.
+  return changes(deps.db).tracked(() => deps.db.$client.transaction(() => {
     const now = deps.clock();
     const prior = prepared(deps.db, 'SELECT request_hash, status, body FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at > ?').get(
       accountId, key, now - KEEP_MS,
@@ -30,5 +32,5 @@ export function once(deps: Deps, accountId: number, key: string, request: unknow
       accountId, key, requestHash, res.status, res.body, now,
     );
     return { ...res, replayed: false };
-  })();
+  })());
 }

@@ -1,4 +1,5 @@
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 import { encodeCursor, decodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
@@ -75,5 +76,8 @@ export function markRead(deps: Deps, viewerId: number, upTo?: string): number {
     if (!/^\d{1,15}$/.test(upTo)) throw badRequest('upTo must be a notification id.', [{ field: 'upTo', message: 'not a notification id' }]);
     max = Number(upTo);
   }
-  return prepared(deps.db, 'UPDATE notifications SET read = 1 WHERE recipient_id = ? AND read = 0 AND id <= ?').run(viewerId, max).changes;
+  // Tracked: notifications are not part of anything read caches hold.
+  return changes(deps.db).tracked(
+    () => prepared(deps.db, 'UPDATE notifications SET read = 1 WHERE recipient_id = ? AND read = 0 AND id <= ?').run(viewerId, max).changes,
+  );
 }

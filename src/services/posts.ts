@@ -3,6 +3,8 @@ import { AppError, forbidden, notFound } from '../errors';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
 import { notify } from './notifications';
+import { changes } from './changes';
+import { postLog } from './post-log';
 import { recentPosts } from './recent';
 import { normalizePostText, parseMentions, parseTags } from './text';
 import type { PostRow } from './types';
@@ -84,7 +86,8 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
   const mentionHandles = parseMentions(text);
   const id = deps.newId();
   const now = deps.clock();
-  const seq = deps.db.$client.transaction(() => {
+  const tracker = changes(deps.db);
+  const seq = tracker.tracked(() => deps.db.$client.transaction(() => {
     let parent: { seq: number; authorId: number } | null = null;
     if (input.replyTo) {
       const ref = prepared(deps.db, 'SELECT seq, author_id AS authorId FROM posts WHERE id = ?').get(input.replyTo) as
@@ -116,6 +119,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
       now,
     });
     const seq = Number(info.lastInsertRowid);
+    tracker.postAdded(actor.id, seq);
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count + 1 WHERE id = ?').run(actor.id);
     const insertTag = prepared(deps.db, 'INSERT OR IGNORE INTO post_tags (tag, post_seq) VALUES (?, ?)');
     for (const tag of tags) insertTag.run(tag, seq);
@@ -127,10 +131,11 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
     }
     if (parent) {
       prepared(deps.db, 'UPDATE posts SET reply_count = reply_count + 1 WHERE seq = ?').run(parent.seq);
+      tracker.postChanged(parent.seq);
       if (!mentions.some((h) => known.get(h) === parent!.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
     }
     return seq;
-  })();
+  })());
   const post = loadPosts(deps, actor.id, [seq])[0];
   // Inside a caller's transaction (an idempotent retry's record), the caller announces after its commit.
   if (!deps.db.$client.inTransaction) announcePost(deps, post);
@@ -140,6 +145,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
 /** Tells the recent-posts index and live streams about a committed post. */
 export function announcePost(deps: Deps, post: PostRow): void {
   recentPosts(deps.db).added(post.authorId, post.seq);
+  postLog(deps.db).added(post.seq, post.authorId, post.authorBot);
   deps.events.publish({ type: 'post', seq: post.seq, id: post.id, authorId: post.authorId, authorBot: post.authorBot });
 }
 
@@ -156,6 +162,7 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
   })();
   recentPosts(deps.db).removed(ref.authorId, ref.seq);
+  postLog(deps.db).removed(ref.seq);
   deps.events.publish({ type: 'delete', id, authorId: ref.authorId });
 }
 
@@ -179,19 +186,24 @@ export function listReplies(deps: Deps, viewerId: number | null, id: string, lim
 /** Likes a post (idempotent) and notifies its author. */
 export function likePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
-  deps.db.$client.transaction(() => {
+  const tracker = changes(deps.db);
+  tracker.tracked(() => deps.db.$client.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO likes (account_id, post_seq, created_at) VALUES (?, ?, ?)').run(actor.id, ref.seq, deps.clock());
     if (res.changes === 0) return;
     prepared(deps.db, 'UPDATE posts SET like_count = like_count + 1 WHERE seq = ?').run(ref.seq);
+    tracker.postChanged(ref.seq);
     notify(deps, ref.authorId, 'like', actor.id, ref.seq);
-  })();
+  })());
 }
 
 /** Removes a like (idempotent). */
 export function unlikePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
-  deps.db.$client.transaction(() => {
+  const tracker = changes(deps.db);
+  tracker.tracked(() => deps.db.$client.transaction(() => {
     const res = prepared(deps.db, 'DELETE FROM likes WHERE account_id = ? AND post_seq = ?').run(actor.id, ref.seq);
-    if (res.changes > 0) prepared(deps.db, 'UPDATE posts SET like_count = like_count - 1 WHERE seq = ?').run(ref.seq);
-  })();
+    if (res.changes === 0) return;
+    prepared(deps.db, 'UPDATE posts SET like_count = like_count - 1 WHERE seq = ?').run(ref.seq);
+    tracker.postChanged(ref.seq);
+  })());
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 
 /** How many of an author's newest post seqs are kept; deeper reads go to the database. */
 const KEEP = 64;
@@ -19,7 +20,10 @@ type Entry = {
 export class RecentPosts {
   private readonly entries = new Map<number, Entry>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    // Another process wrote posts: start over from the database.
+    changes(db).onExternalWrite(() => this.entries.clear());
+  }
 
   /** The author's newest seqs (newest first) and whether that is all of them. */
   get(authorId: number): Entry {

@@ -1,4 +1,5 @@
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 import { ACCOUNT_COLUMNS, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
@@ -21,11 +22,12 @@ export function ftsQuery(input: string): string | null {
 
 /** Indexes the posts queued since the last flush, in one transaction; returns how many. */
 export function flushSearchIndex(deps: Deps): number {
-  return deps.db.$client.transaction(() => {
+  // Tracked: the search index is not part of anything read caches hold.
+  return changes(deps.db).tracked(() => deps.db.$client.transaction(() => {
     const n = prepared(deps.db, 'INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM fts_pending f CROSS JOIN posts p ON p.seq = f.seq').run().changes;
     if (n > 0) prepared(deps.db, 'DELETE FROM fts_pending').run();
     return n;
-  })();
+  })());
 }
 
 const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;

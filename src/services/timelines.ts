@@ -3,6 +3,8 @@ import { getAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
+import { changes } from './changes';
+import { postLog } from './post-log';
 import { recentPosts } from './recent';
 import { normalizeTag } from './text';
 import type { PostRow } from './types';
@@ -28,58 +30,117 @@ const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE fo
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;
 
-/** Measured cost of one followee's index seek, in posts visited by the walk. */
-const SEEK_COST = 1.5;
-/** Cost of merging one followee's cached recent posts, in posts visited by the walk. */
-const MERGE_COST = 0.6;
+/** Measured costs, in µs: merging one followed account's cached recent posts; testing one post in the in-memory
+ * post log; seeking one followed account's posts in SQLite. */
+const MERGE_US = 0.35;
+const LOG_US = 0.02;
+const SEEK_US = 1.5;
+/** Cost of one post visited by SQLite's walk (a follow lookup per post), in µs. */
+const SQL_WALK_US = 1;
 /** Windows are this many times the posts expected to fill the page: a walk stops at its LIMIT anyway,
  * and for seeks a wider window costs a little sorting where a second round would cost every seek again. */
 const OVERSHOOT = 3;
 const MIN_WINDOW = 64;
 
+/** A home page, with what a cache needs to know when it goes stale. */
+export type HomePage = Page<PostRow> & {
+  /** The newest post when the page was built: a first page stays right until one of `authors` posts after it. */
+  newest: number;
+  /** The accounts whose posts the page shows: those followed and not hidden, and the reader. */
+  authors: Int32Array;
+};
+
+type Followed = { epoch: number; version: number; list: Int32Array; set: Set<number> | null };
+const followedCaches = new WeakMap<Deps['db'], { map: Map<number, Followed>; held: number }>();
+/** Account ids kept across all cached readers (4 bytes each, plus a Set for dense readers). */
+const FOLLOWED_BUDGET = 1_000_000;
+
+/**
+ * The accounts whose posts make up the reader's home timeline: everyone they follow and have not muted or
+ * blocked, and themselves. Cached per reader until their follows change (or anything the change tracker
+ * cannot account for happens); the least recently used readers are dropped past a budget.
+ */
+export function followedAuthors(deps: Deps, viewerId: number): Followed {
+  let cached = followedCaches.get(deps.db);
+  if (!cached) followedCaches.set(deps.db, (cached = { map: new Map(), held: 0 }));
+  const cache = cached.map;
+  const tracker = changes(deps.db);
+  const epoch = tracker.epoch();
+  const version = tracker.readerVersion(viewerId);
+  const hit = cache.get(viewerId);
+  if (hit) {
+    cache.delete(viewerId);
+    if (hit.epoch === epoch && hit.version === version) {
+      cache.set(viewerId, hit);
+      return hit;
+    }
+    cached.held -= hit.list.length;
+  }
+  const hidden = new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
+  const ids = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
+    .filter((id) => id !== viewerId && !hidden.has(id));
+  if (!hidden.has(viewerId)) ids.push(viewerId);
+  const entry: Followed = { epoch, version, list: Int32Array.from(ids), set: null };
+  cache.set(viewerId, entry);
+  cached.held += ids.length;
+  for (const [id, old] of cache) {
+    if (cached.held <= FOLLOWED_BUDGET || id === viewerId) break;
+    cache.delete(id);
+    cached.held -= old.list.length;
+  }
+  return entry;
+}
+
 /**
  * The home timeline, built at read time: the viewer's own posts and those of everyone they follow, newest first.
- * Three plans, chosen by estimated cost: walk the newest posts checking follow membership (cost: posts visited
- * until the page is full, estimated from the share of posts the reader's accounts write); merge the followed
- * accounts' newest posts from the in-memory recent-posts index (cost: accounts followed); or, to leave out bots,
- * seek each followed account's posts in the database. Walk and seek scan back through windows of seq numbers;
- * a window that comes up short corrects the estimate with the density it actually saw.
+ * Three plans, chosen by estimated cost: merge the followed accounts' newest posts from the in-memory
+ * recent-posts index (cost: accounts followed; sparse and median readers); walk the in-memory post log newest
+ * first testing follow membership (cost: posts visited until the page is full, estimated from the share of
+ * posts the reader's accounts write; dense readers); or, to leave out bots for a sparse reader, seek each
+ * followed account's posts in SQLite. Where the log runs out, SQLite continues the walk in windows of seqs; a
+ * window that comes up short corrects the estimate with the density it actually saw.
  */
-export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): Page<PostRow> {
+export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions): HomePage {
   const cursorSeq = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : null;
-  // Everything the planner needs in one statement.
-  const { following, accounts, newest } = prepared(
+  const { accounts, newest } = prepared(
     deps.db,
-    `SELECT coalesce((SELECT following_count FROM accounts WHERE id = ?), 0) AS following,
-            (SELECT max(id) FROM accounts) AS accounts, (SELECT coalesce(max(seq), 0) FROM posts) AS newest`,
-  ).get(viewerId) as { following: number; accounts: number | null; newest: number };
+    'SELECT (SELECT max(id) FROM accounts) AS accounts, (SELECT coalesce(max(seq), 0) FROM posts) AS newest',
+  ).get() as { accounts: number | null; newest: number };
+  const followed = followedAuthors(deps, viewerId);
+  const authors = followed.list;
   const before = cursorSeq ?? newest + 1;
   const want = opts.limit + 1;
+  const bots = opts.bots !== false;
+  const result = (seqs: number[]): HomePage => ({ ...page(deps, viewerId, seqs, opts.limit), newest, authors });
+  if (authors.length === 0) return result([]);
   // First guess: the reader's accounts write their share of all posts.
-  let density = (following + 1) / Math.max(1, accounts ?? 1);
-  if (opts.bots !== false && (following + 1) * MERGE_COST < want / density) {
-    const hidden = new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
-    const authors = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
-      .filter((id) => id !== viewerId && !hidden.has(id));
-    if (!hidden.has(viewerId)) authors.push(viewerId);
-    return page(deps, viewerId, recentPosts(deps.db).merge(authors, before, want), opts.limit);
-  }
-  const seekCost = (following + 1) * SEEK_COST;
+  let density = authors.length / Math.max(1, accounts ?? 1);
+  const walkCost = (want / density) * LOG_US;
+  if (bots && authors.length * MERGE_US <= walkCost) return result(recentPosts(deps.db).merge(Array.from(authors), before, want));
   const seqs: number[] = [];
   let upper = before;
+  if (walkCost <= authors.length * SEEK_US) {
+    followed.set ??= new Set(authors);
+    const walked = postLog(deps.db).walk(followed.set, before, want, bots);
+    seqs.push(...walked.seqs);
+    if (walked.done) return result(seqs);
+    upper = walked.reached;
+  }
+  // SQLite: below what the log holds, or seeks for a sparse reader without bots.
+  const seekCost = authors.length * SEEK_US;
   while (seqs.length < want && upper > 1) {
     const need = want - seqs.length;
     const expected = need / density;
     const lower = Math.max(1, upper - Math.max(MIN_WINDOW, Math.ceil(expected * OVERSHOOT)));
-    const sql = expected < seekCost ? WALK : SEEK;
-    const rows = prepared(deps.db, sql).all({ viewer: viewerId, upper, lower, need, bots: opts.bots === false ? 0 : 1 }) as { seq: number }[];
+    const sql = expected * SQL_WALK_US < seekCost ? WALK : SEEK;
+    const rows = prepared(deps.db, sql).all({ viewer: viewerId, upper, lower, need, bots: bots ? 1 : 0 }) as { seq: number }[];
     for (const r of rows) seqs.push(r.seq);
     if (rows.length === need) break;
     // The whole window was read: its density is now known (or, if it held nothing, at least 16 times lower).
     density = rows.length > 0 ? rows.length / (upper - lower) : density / 16;
     upper = lower;
   }
-  return page(deps, viewerId, seqs, opts.limit);
+  return result(seqs);
 }
 
 /** Every post, newest first. */
