@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
 
-const matches = (ifNoneMatch: string | undefined, tag: string) =>
+/** A strong ETag for a rendered body. */
+export const etagOf = (body: string) => `"${createHash('sha1').update(body).digest('base64url')}"`;
+
+/** Whether an If-None-Match header names this ETag. */
+export const matches = (ifNoneMatch: string | undefined, tag: string) =>
   !!ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
 
 /**
@@ -16,7 +20,7 @@ export const conditionalGet: MiddlewareHandler<AppEnv> = async (c, next) => {
   const ifNoneMatch = c.req.header('if-none-match');
   const render = (body: string, contentType: string, arg: unknown, headers: unknown) => {
     if ((arg !== undefined && arg !== 200) || headers !== undefined) return null;
-    const tag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    const tag = etagOf(body);
     c.header('ETag', tag);
     if (matches(ifNoneMatch, tag)) return c.body(null, 304);
     return c.body(body, 200, { 'Content-Type': contentType });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 import { accounts, sessions, tokens } from '../db/schema';
 import { AppError, badRequest, notFound } from '../errors';
 import type { Actor, Deps, Scope } from './deps';
@@ -55,7 +56,8 @@ export function createSession(deps: Deps, accountId: number): { secret: string; 
   const secret = randomBytes(32).toString('base64url');
   const now = deps.clock();
   const expiresAt = now + deps.config.sessionDays * 86_400_000;
-  deps.db.insert(sessions).values({ hash: hashSecret(secret), accountId, createdAt: now, expiresAt }).run();
+  // Tracked: a new session changes nothing any cache holds (only successful lookups are cached).
+  changes(deps.db).tracked(() => deps.db.insert(sessions).values({ hash: hashSecret(secret), accountId, createdAt: now, expiresAt }).run());
   return { secret, expiresAt };
 }
 
@@ -66,31 +68,59 @@ export function deleteSession(deps: Deps, secret: string): void {
 
 const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
 
+type Cached = { actor: Actor; epoch: number; expiresAt: number };
+const actorCaches = new WeakMap<Deps['db'], Map<string, Cached>>();
+const MAX_CACHED_ACTORS = 10_000;
+
+/**
+ * Credentials resolved before, kept until anything the change tracker cannot account for happens (a revoked
+ * token, a signed-out session, a role change, a password reset, a write by the admin CLI) or the session
+ * expires. Only successful lookups are kept, so unknown secrets cannot fill it.
+ */
+function remembered(deps: Deps, key: string, load: () => { actor: Actor; expiresAt: number } | null): Actor | null {
+  let cache = actorCaches.get(deps.db);
+  if (!cache) actorCaches.set(deps.db, (cache = new Map()));
+  const epoch = changes(deps.db).epoch();
+  const hit = cache.get(key);
+  if (hit && hit.epoch === epoch && hit.expiresAt > deps.clock()) return hit.actor;
+  const found = load();
+  if (!found) {
+    cache.delete(key);
+    return null;
+  }
+  if (cache.size >= MAX_CACHED_ACTORS) cache.clear();
+  cache.set(key, { actor: found.actor, epoch, expiresAt: found.expiresAt });
+  return found.actor;
+}
+
 /** Resolves a session cookie value to its actor, or null when unknown or expired. */
 export function actorFromSession(deps: Deps, secret: string): Actor | null {
-  const hash = hashSecret(secret);
-  const row = prepared(
-    deps.db,
-    `SELECT a.id, a.handle, a.role FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.hash = ? AND s.expires_at > ?`,
-  ).get(hash, deps.clock()) as { id: number; handle: string; role: 'user' | 'admin' } | undefined;
-  return row ? { ...row, scopes: ALL_SCOPES, via: 'session', credential: `s:${hash.slice(0, 16)}` } : null;
+  return remembered(deps, `s:${secret}`, () => {
+    const hash = hashSecret(secret);
+    const row = prepared(
+      deps.db,
+      `SELECT a.id, a.handle, a.role, s.expires_at AS expiresAt FROM sessions s JOIN accounts a ON a.id = s.account_id
+       WHERE s.hash = ? AND s.expires_at > ?`,
+    ).get(hash, deps.clock()) as { id: number; handle: string; role: 'user' | 'admin'; expiresAt: number } | undefined;
+    if (!row) return null;
+    const actor: Actor = { id: row.id, handle: row.handle, role: row.role, scopes: ALL_SCOPES, via: 'session', credential: `s:${hash.slice(0, 16)}` };
+    return { actor, expiresAt: row.expiresAt };
+  });
 }
 
 /** Resolves a bearer token to its actor with the token's scopes, or null. */
 export function actorFromToken(deps: Deps, token: string): Actor | null {
-  const row = prepared(
-    deps.db,
-    'SELECT a.id, a.handle, a.role, t.scopes, t.id AS tokenId FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
-  ).get(hashSecret(token)) as { id: number; handle: string; role: 'user' | 'admin'; scopes: string; tokenId: string } | undefined;
-  if (!row) return null;
-  return {
-    id: row.id,
-    handle: row.handle,
-    role: row.role,
-    scopes: new Set(row.scopes.split(' ') as Scope[]),
-    via: 'token',
-    credential: `t:${row.tokenId}`,
-  };
+  return remembered(deps, `t:${token}`, () => {
+    const row = prepared(
+      deps.db,
+      'SELECT a.id, a.handle, a.role, t.scopes, t.id AS tokenId FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
+    ).get(hashSecret(token)) as { id: number; handle: string; role: 'user' | 'admin'; scopes: string; tokenId: string } | undefined;
+    if (!row) return null;
+    const actor: Actor = {
+      id: row.id, handle: row.handle, role: row.role, scopes: new Set(row.scopes.split(' ') as Scope[]), via: 'token', credential: `t:${row.tokenId}`,
+    };
+    return { actor, expiresAt: Number.POSITIVE_INFINITY };
+  });
 }
 
 export type TokenInfo = { id: string; name: string; scopes: Scope[]; createdAt: string };

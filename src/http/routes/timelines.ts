@@ -7,7 +7,9 @@ import { search } from '../../services/search';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { subscribeTimeline } from '../../live/subscription';
 import { readerOf, requireAdmin, requireScope } from '../auth';
-import { baseUrl, createRouter, setNextLink, type Ctx } from '../env';
+import { baseUrl, createRouter, nextLink, setNextLink, type Ctx } from '../env';
+import { etagOf, matches } from '../etag';
+import { pageCache } from '../page-cache';
 import {
   AccountSchema, bearer, errors, json, jsonBody, NotificationSchema, PageQuery, PostPage, PostSchema, TimelineQuery,
 } from '../schemas';
@@ -20,6 +22,19 @@ function postPage(c: Ctx, page: Page<PostRow>) {
   return { items: page.items.map((p) => postJson(p, base)), next: page.next };
 }
 
+type Rendered = { body: string; etag: string; link: string | null };
+
+/** Answers with an already rendered JSON page (its ETag and Link too), or a 304 when the client has it. */
+function sendRendered(c: Ctx, page: Rendered) {
+  if (page.link) c.header('Link', page.link);
+  c.header('ETag', page.etag);
+  const res = matches(c.req.header('if-none-match'), page.etag)
+    ? c.body(null, 304)
+    : c.body(page.body, 200, { 'Content-Type': 'application/json' });
+  // The body is the route's documented JSON, rendered ahead of time; the typed helpers cannot see that.
+  return res as never;
+}
+
 const HEARTBEAT_MS = 15_000;
 
 export const timelineRoutes = createRouter()
@@ -28,7 +43,19 @@ export const timelineRoutes = createRouter()
     (c) => {
       const actor = requireScope(c, 'read');
       const q = c.req.valid('query');
-      return c.json(postPage(c, c.var.metrics.timed('home', () => homeTimeline(c.var.deps, actor.id, { ...q, bots: q.bots !== 'false' }))), 200);
+      const base = baseUrl(c);
+      const cache = pageCache(c.get('deps').db);
+      const key = `${actor.id} ${q.limit} ${q.bots} ${q.cursor ?? ''} ${base}`;
+      let page: Rendered | null = cache.get(key);
+      c.get('metrics').pageCache.inc({ result: page ? 'hit' : 'miss' });
+      if (!page) {
+        const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
+        const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
+        const rendered = { body, etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
+        cache.put(key, actor.id, !q.cursor, home, rendered);
+        page = rendered;
+      }
+      return sendRendered(c, page);
     },
   )
   .openapi(
@@ -36,7 +63,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      return c.json(postPage(c, c.var.metrics.timed('public', () => publicTimeline(c.var.deps, viewer?.id ?? null, { ...q, bots: q.bots !== 'false' }))), 200);
+      return c.json(postPage(c, c.get('metrics').timed('public', () => publicTimeline(c.get('deps'), viewer?.id ?? null, { ...q, bots: q.bots !== 'false' }))), 200);
     },
   )
   .openapi(
@@ -44,7 +71,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      return c.json(postPage(c, c.var.metrics.timed('tag', () => tagTimeline(c.var.deps, viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' }))), 200);
+      return c.json(postPage(c, c.get('metrics').timed('tag', () => tagTimeline(c.get('deps'), viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' }))), 200);
     },
   )
   .openapi(
@@ -56,7 +83,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      const result = search(c.var.deps, viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
+      const result = search(c.get('deps'), viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
       return c.json({ ...postPage(c, result), accounts: result.accounts.map(accountJson) }, 200);
     },
   )
@@ -65,7 +92,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const actor = requireScope(c, 'read');
       const q = c.req.valid('query');
-      const page = listNotifications(c.var.deps, actor.id, q.limit, q.cursor);
+      const page = listNotifications(c.get('deps'), actor.id, q.limit, q.cursor);
       setNextLink(c, page.next);
       const base = baseUrl(c);
       return c.json(
@@ -90,7 +117,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const actor = requireScope(c, 'write');
       const body = (c.req.valid('json') ?? {}) as { upTo?: string };
-      return c.json({ marked: markRead(c.var.deps, actor.id, body.upTo) }, 200);
+      return c.json({ marked: markRead(c.get('deps'), actor.id, body.upTo) }, 200);
     },
   )
   .openapi(
@@ -98,7 +125,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const actor = requireAdmin(c);
       const q = c.req.valid('query');
-      const page = listReports(c.var.deps, actor, q.limit, q.cursor);
+      const page = listReports(c.get('deps'), actor, q.limit, q.cursor);
       setNextLink(c, page.next);
       const base = baseUrl(c);
       return c.json(
@@ -118,7 +145,7 @@ export const timelineRoutes = createRouter()
     (c) => {
       const q = c.req.valid('query');
       const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
-      const deps = c.var.deps;
+      const deps = c.get('deps');
       const base = baseUrl(c);
       const live = subscribeTimeline(deps, viewer?.id ?? null, q.timeline, q.bots !== 'false');
       return streamSSE(c, async (stream) => {

@@ -1,0 +1,90 @@
+import type { Db } from '../db/client';
+import { changes } from '../services/changes';
+import type { HomePage } from '../services/timelines';
+
+/** Rendered bytes kept across all cached pages. */
+const BUDGET_BYTES = 16 * 1024 * 1024;
+
+/** A rendered page and what it depends on. */
+export type CachedPage = {
+  body: string;
+  etag: string;
+  link: string | null;
+  epoch: number;
+  viewer: number;
+  readerVersion: number;
+  seqs: number[];
+  versions: number[];
+  /** For a first page: the newest post when it was built, and whose new posts would change it. */
+  newest: number;
+  authors: Int32Array | null;
+  bytes: number;
+};
+
+/**
+ * Rendered home-timeline pages, kept exactly as long as they are right. A page goes stale when the change
+ * tracker's epoch moves (anything it cannot account for precisely), when the reader follows or unfollows
+ * someone, when a post on it is liked, unliked or replied to, or, for a first page, when one of the accounts
+ * it shows publishes. Later pages are bounded by their cursor, so new posts never change them. Least recently
+ * used pages go first past a byte budget.
+ */
+export class PageCache {
+  private readonly pages = new Map<string, CachedPage>();
+  private bytes = 0;
+
+  constructor(private readonly db: Db) {}
+
+  get(key: string): CachedPage | null {
+    const page = this.pages.get(key);
+    if (!page) return null;
+    const tracker = changes(this.db);
+    let fresh = page.epoch === tracker.epoch() && page.readerVersion === tracker.readerVersion(page.viewer);
+    for (let i = 0; fresh && i < page.seqs.length; i++) fresh = tracker.postVersion(page.seqs[i]) === page.versions[i];
+    if (fresh && page.authors) fresh = tracker.quietSince(page.authors, page.newest);
+    this.pages.delete(key);
+    if (!fresh) {
+      this.bytes -= page.bytes;
+      return null;
+    }
+    this.pages.set(key, page);
+    return page;
+  }
+
+  /** Keeps a page just built from `home` (call it in the same synchronous step that built it). */
+  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: string; etag: string; link: string | null }): void {
+    const tracker = changes(this.db);
+    const seqs = home.items.map((p) => p.seq);
+    const page: CachedPage = {
+      ...rendered,
+      epoch: tracker.epoch(),
+      viewer,
+      readerVersion: tracker.readerVersion(viewer),
+      seqs,
+      versions: seqs.map((s) => tracker.postVersion(s)),
+      newest: home.newest,
+      authors: firstPage ? home.authors : null,
+      bytes: rendered.body.length * 2 + (firstPage ? home.authors.length * 4 : 0) + 256,
+    };
+    const old = this.pages.get(key);
+    if (old) {
+      this.pages.delete(key);
+      this.bytes -= old.bytes;
+    }
+    this.pages.set(key, page);
+    this.bytes += page.bytes;
+    for (const [k, p] of this.pages) {
+      if (this.bytes <= BUDGET_BYTES || k === key) break;
+      this.pages.delete(k);
+      this.bytes -= p.bytes;
+    }
+  }
+}
+
+const caches = new WeakMap<Db, PageCache>();
+
+/** The page cache of this database connection. */
+export function pageCache(db: Db): PageCache {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new PageCache(db)));
+  return cache;
+}
