@@ -85,6 +85,21 @@ describe('error model and HTTP edge', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  it('gives JSON responses the REST set of secure headers: nothing may load, frame or sniff them', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const res = await app.request('/api/timelines/home', { headers: u.auth });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 
   it('refuses cookie-authenticated writes from another origin, but not bearer ones', async () => {

@@ -16,7 +16,7 @@ const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).o
  * cookie-authenticated unsafe requests must pass Hono's same-origin check.
  */
 export const resolveActor: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const deps = c.var.deps;
+  const deps = c.get('deps');
   const authz = c.req.header('authorization');
   let actor: Actor | null = null;
   if (authz && /^bearer\s/i.test(authz)) {
@@ -49,7 +49,7 @@ async function assertSameOrigin(c: Ctx): Promise<void> {
 
 /** The actor with `scope`, or a 401/403; reads pass anonymously when open reading is on. */
 export function requireScope(c: Ctx, scope: Scope): Actor {
-  const actor = c.var.actor;
+  const actor = c.get('actor');
   if (!actor) throw unauthorized();
   if (!actor.scopes.has(scope)) throw forbidden(`This token lacks the ${scope} scope.`, 'insufficient_scope');
   return actor;
@@ -57,13 +57,13 @@ export function requireScope(c: Ctx, scope: Scope): Actor {
 
 /** For reads: the actor, or null when open reading lets anonymous readers in. */
 export function readerOf(c: Ctx): Actor | null {
-  if (!c.var.actor && c.var.deps.config.openRead) return null;
+  if (!c.get('actor') && c.get('deps').config.openRead) return null;
   return requireScope(c, 'read');
 }
 
 /** For account management (tokens, sign-out): a browser session, not a token. */
 export function requireSession(c: Ctx): Actor {
-  const actor = c.var.actor;
+  const actor = c.get('actor');
   if (!actor) throw unauthorized();
   if (actor.via !== 'session') throw forbidden('This needs a signed-in browser session, not a token.', 'session_required');
   return actor;

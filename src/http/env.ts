@@ -31,12 +31,27 @@ export function createRouter() {
   });
 }
 
+const origins = new Map<string, string>();
+
+/** The origin of an absolute URL, parsed once per distinct scheme and host (a URL parse on every request shows up). */
+function originOf(url: string): string {
+  const prefix = url.slice(0, url.indexOf('/', url.indexOf('//') + 2) >>> 0);
+  let origin = origins.get(prefix);
+  if (origin === undefined) {
+    origin = new URL(url).origin;
+    if (origins.size >= 64) origins.clear();
+    origins.set(prefix, origin);
+  }
+  return origin;
+}
+
 /** The absolute origin links should use: the configured public URL, else the request's own. */
 export function baseUrl(c: Ctx): string {
-  const configured = c.var.deps.config.publicUrl;
+  const configured = c.get('deps').config.publicUrl;
   if (configured) return configured;
+  if (!c.get('deps').config.trustProxy) return originOf(c.req.url);
   const url = new URL(c.req.url);
-  if (c.var.deps.config.trustProxy) {
+  if (c.get('deps').config.trustProxy) {
     const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
     const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
     if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
@@ -53,7 +68,10 @@ export function urlWithCursor(c: Ctx, cursor: string): string {
   return out.toString();
 }
 
+/** The RFC 8288 Link header value pointing at the next page. */
+export const nextLink = (c: Ctx, next: string) => `<${urlWithCursor(c, next)}>; rel="next"`;
+
 /** Sets the RFC 8288 Link header for a page with a next cursor. */
 export function setNextLink(c: Ctx, next: string | null): void {
-  if (next) c.header('Link', `<${urlWithCursor(c, next)}>; rel="next"`);
+  if (next) c.header('Link', nextLink(c, next));
 }

@@ -17,6 +17,9 @@ export class Metrics {
     name: 'bluetwit_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['method', 'route'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
+  readonly pageCache = new Counter({
+    name: 'bluetwit_page_cache_total', help: 'Home timeline pages served from the page cache (hit) or built (miss)', labelNames: ['result'] as const, registers: [this.registry],
+  });
   readonly timeline = new Histogram({
     name: 'bluetwit_timeline_seconds', help: 'Time to build a timeline page', labelNames: ['timeline'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1], registers: [this.registry],
@@ -35,6 +38,21 @@ export class Metrics {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bluetwit_' });
   }
 
+  // Label lookups hash the labels on every call; routes, methods and statuses are few, so keep the children.
+  private readonly requestChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
+  /** Counts a finished request and its duration. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = { count: this.requests.labels(method, route, String(status)), time: this.duration.labels(method, route) };
+      this.requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.time.observe(seconds);
+  }
+
   /** Observes how long `fn` takes to build a timeline. */
   timed<T>(timeline: string, fn: () => T): T {
     const end = this.timeline.startTimer({ timeline });
@@ -46,20 +64,29 @@ export class Metrics {
   }
 }
 
-/** Logs one line per request (id, method, route, status, ms) and feeds the request metrics. */
+/** Reads slower than this are logged at info like writes; faster successful reads only at debug. */
+const SLOW_MS = 250;
+
+/**
+ * Feeds the request metrics and logs requests: every write, every failure and every slow read at info (errors
+ * at error); successful fast reads, the bulk of the traffic and already counted by the metrics, at debug.
+ * A line holds the request id, method, route, path, status and ms.
+ */
 export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const start = performance.now();
     await next();
-    const seconds = (performance.now() - start) / 1000;
+    const ms = performance.now() - start;
     // After next() the route index points at the handler that answered.
     const matched = c.req.routePath;
     const route = !matched || matched.endsWith('*') ? 'unmatched' : matched;
     const status = c.res.status;
-    metrics.requests.inc({ method: c.req.method, route, status: String(status) });
-    metrics.duration.observe({ method: c.req.method, route }, seconds);
-    const line = { reqId: c.var.requestId, method: c.req.method, route, path: c.req.path, status, ms: Math.round(seconds * 1e4) / 10 };
-    if (status >= 500) logger.error(line, 'request failed');
-    else logger.info(line, 'request');
+    const method = c.req.method;
+    metrics.observeRequest(method, route, status, ms / 1000);
+    const routine = status < 400 && (method === 'GET' || method === 'HEAD') && ms < SLOW_MS;
+    const level = status >= 500 ? 'error' : routine ? 'debug' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    const line = { reqId: c.get('requestId'), method, route, path: c.req.path, status, ms: Math.round(ms * 10) / 10 };
+    logger[level](line, status >= 500 ? 'request failed' : 'request');
   };
 }

@@ -19,7 +19,7 @@ export function socketIp(c: Ctx): string {
  * proxy appended (earlier entries are whatever the client chose to send).
  */
 export function clientIp(c: Ctx): string {
-  if (c.var.deps.config.trustProxy) {
+  if (c.get('deps').config.trustProxy) {
     const forwarded = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
     if (forwarded) return forwarded;
   }
@@ -32,7 +32,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function isSignIn(c: Ctx): boolean {
   if (c.req.method !== 'POST') return false;
   const p = c.req.path;
-  return p === '/api/sessions' || p === '/token' || (p === '/api/tokens' && !c.var.actor);
+  return p === '/api/sessions' || p === '/token' || (p === '/api/tokens' && !c.get('actor'));
 }
 
 const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === '/api/accounts';
@@ -48,7 +48,7 @@ const tooMany = (what: string) => () => {
  */
 export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   if (!config.rateLimits) return [];
-  const key = (c: Ctx) => c.var.actor?.credential ?? `ip:${clientIp(c)}`;
+  const key = (c: Ctx) => c.get('actor')?.credential ?? `ip:${clientIp(c)}`;
   const windowMs = config.rate.windowMs;
   return [
     rateLimiter<AppEnv>({

@@ -28,8 +28,8 @@ const ProfileBody = z.object({
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (or as configured). */
 export function startSession(c: Ctx, accountId: number): void {
-  const { secret, expiresAt } = createSession(c.var.deps, accountId);
-  const setting = c.var.deps.config.cookieSecure;
+  const { secret, expiresAt } = createSession(c.get('deps'), accountId);
+  const setting = c.get('deps').config.cookieSecure;
   const secure = setting === 'auto' ? baseUrl(c).startsWith('https:') : setting;
   setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires: new Date(expiresAt) });
 }
@@ -42,7 +42,7 @@ export const accountRoutes = createRouter()
       responses: { 201: json(z.object({ account: AccountSchema }), 'Created; a session cookie is set'), 400: errors[400], 409: json(z.any(), 'Handle taken') },
     }),
     async (c) => {
-      const account = await createAccount(c.var.deps, c.req.valid('json'));
+      const account = await createAccount(c.get('deps'), c.req.valid('json'));
       startSession(c, account.id);
       return c.json({ account: accountJson(account) }, 201);
     },
@@ -51,14 +51,14 @@ export const accountRoutes = createRouter()
     createRoute({ method: 'get', path: '/me', tags: ['accounts'], summary: 'Own account', security: bearer, responses: { 200: json(z.object({ account: AccountSchema, role: z.string() }), 'Own account'), 401: errors[401] } }),
     (c) => {
       const actor = requireScope(c, 'read');
-      return c.json({ account: accountJson(getAccountById(c.var.deps, actor.id)), role: actor.role }, 200);
+      return c.json({ account: accountJson(getAccountById(c.get('deps'), actor.id)), role: actor.role }, 200);
     },
   )
   .openapi(
     createRoute({ method: 'patch', path: '/me', tags: ['accounts'], summary: 'Edit own profile', security: bearer, request: jsonBody(ProfileBody), responses: { 200: json(z.object({ account: AccountSchema }), 'Updated'), 400: errors[400], 401: errors[401], 403: errors[403] } }),
     (c) => {
       const actor = requireScope(c, 'write');
-      return c.json({ account: accountJson(updateProfile(c.var.deps, actor.id, c.req.valid('json'))) }, 200);
+      return c.json({ account: accountJson(updateProfile(c.get('deps'), actor.id, c.req.valid('json'))) }, 200);
     },
   )
   .openapi(
@@ -70,7 +70,7 @@ export const accountRoutes = createRouter()
     (c) => {
       readerOf(c);
       const q = c.req.valid('query');
-      const page = listDirectory(c.var.deps, q);
+      const page = listDirectory(c.get('deps'), q);
       setNextLink(c, page.next);
       return c.json({ items: page.items.map(accountJson), next: page.next }, 200);
     },
@@ -79,7 +79,7 @@ export const accountRoutes = createRouter()
     createRoute({ method: 'get', path: '/accounts/{handle}', tags: ['accounts'], summary: 'Profile', security: bearer, request: { params: HandleParam }, responses: { 200: json(z.object({ account: AccountSchema }), 'Profile'), 404: errors[404] } }),
     (c) => {
       const viewer = readerOf(c);
-      return c.json({ account: accountJson(getAccount(c.var.deps, c.req.valid('param').handle, viewer?.id)) }, 200);
+      return c.json({ account: accountJson(getAccount(c.get('deps'), c.req.valid('param').handle, viewer?.id)) }, 200);
     },
   )
   .openapi(
@@ -87,7 +87,7 @@ export const accountRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      const page = accountTimeline(c.var.deps, viewer?.id ?? null, c.req.valid('param').handle, { ...q, bots: q.bots !== 'false' });
+      const page = accountTimeline(c.get('deps'), viewer?.id ?? null, c.req.valid('param').handle, { ...q, bots: q.bots !== 'false' });
       setNextLink(c, page.next);
       const base = baseUrl(c);
       return c.json({ items: page.items.map((p) => postJson(p, base)), next: page.next }, 200);
@@ -100,7 +100,7 @@ for (const direction of ['followers', 'following'] as const) {
     (c) => {
       readerOf(c);
       const q = c.req.valid('query');
-      const page = listFollows(c.var.deps, c.req.valid('param').handle, direction, q.limit, q.cursor);
+      const page = listFollows(c.get('deps'), c.req.valid('param').handle, direction, q.limit, q.cursor);
       setNextLink(c, page.next);
       return c.json({ items: page.items.map(accountJson), next: page.next }, 200);
     },
@@ -124,7 +124,7 @@ for (const [name, rel] of Object.entries(relations)) {
       }),
       (c) => {
         const actor = requireScope(c, 'write');
-        (method === 'put' ? rel.on : rel.off)(c.var.deps, actor, c.req.valid('param').handle);
+        (method === 'put' ? rel.on : rel.off)(c.get('deps'), actor, c.req.valid('param').handle);
         return c.body(null, 204);
       },
     );

@@ -21,18 +21,18 @@ bluetwit is for colleagues: share what you are working on, ask for help, find th
 /** Health and guidelines. */
 export const metaRoutes = new Hono<AppEnv>()
   .get('/healthz', (c) => {
-    prepared(c.var.deps.db, 'SELECT 1').get();
+    prepared(c.get('deps').db, 'SELECT 1').get();
     return c.json({ status: 'ok' });
   })
   .get('/metrics', async (c) => {
-    const actor = c.var.actor;
+    const actor = c.get('actor');
     // Loopback means a local scraper talking to us directly: a proxied request (X-Forwarded-For) never counts.
     const local = isLoopback(socketIp(c)) && c.req.header('x-forwarded-for') === undefined;
     if (!local && actor?.role !== 'admin') throw forbidden('Metrics are served to loopback or admins.');
-    return c.body(await c.var.metrics.registry.metrics(), 200, { 'Content-Type': c.var.metrics.registry.contentType });
+    return c.body(await c.get('metrics').registry.metrics(), 200, { 'Content-Type': c.get('metrics').registry.contentType });
   })
   .get('/guidelines', (c) => {
-    const text = c.var.deps.config.guidelines ?? DEFAULT_GUIDELINES;
+    const text = c.get('deps').config.guidelines ?? DEFAULT_GUIDELINES;
     const accept = c.req.header('accept') ?? '';
     if (c.req.query('format') === 'json' || (/application\/json/.test(accept) && !/text\/html/.test(accept))) return c.json({ guidelines: text });
     if (/text\/html/.test(accept) && c.req.query('format') !== 'text') {

@@ -26,13 +26,13 @@ export const postRoutes = createRouter()
       const body = c.req.valid('json');
       let created: PostRow | undefined;
       const publish = () => {
-        created = createPost(c.var.deps, actor, body);
+        created = createPost(c.get('deps'), actor, body);
         return { status: 201, body: JSON.stringify({ post: postJson(created, baseUrl(c)) }) };
       };
       const key = c.req.header('idempotency-key');
-      const res = key === undefined ? publish() : once(c.var.deps, actor.id, key, body, publish);
+      const res = key === undefined ? publish() : once(c.get('deps'), actor.id, key, body, publish);
       // A post made inside the idempotency record's transaction is announced once that commits.
-      if (key !== undefined && created) announcePost(c.var.deps, created);
+      if (key !== undefined && created) announcePost(c.get('deps'), created);
       if ('replayed' in res && res.replayed) c.header('Idempotent-Replayed', 'true');
       return c.body(res.body, 201, { 'Content-Type': 'application/json' }) as never;
     },
@@ -41,13 +41,13 @@ export const postRoutes = createRouter()
     createRoute({ method: 'get', path: '/posts/{id}', tags: ['posts'], summary: 'One post', security: bearer, request: { params: IdParam }, responses: { 200: json(z.object({ post: PostSchema }), 'The post'), 404: errors[404] } }),
     (c) => {
       const viewer = readerOf(c);
-      return c.json({ post: postJson(getPost(c.var.deps, viewer?.id ?? null, c.req.valid('param').id), baseUrl(c)) }, 200);
+      return c.json({ post: postJson(getPost(c.get('deps'), viewer?.id ?? null, c.req.valid('param').id), baseUrl(c)) }, 200);
     },
   )
   .openapi(
     createRoute({ method: 'delete', path: '/posts/{id}', tags: ['posts'], summary: 'Delete a post (author or admin)', security: bearer, request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, 401: errors[401], 403: errors[403], 404: errors[404] } }),
     (c) => {
-      deletePost(c.var.deps, requireScope(c, 'write'), c.req.valid('param').id);
+      deletePost(c.get('deps'), requireScope(c, 'write'), c.req.valid('param').id);
       return c.body(null, 204);
     },
   )
@@ -56,7 +56,7 @@ export const postRoutes = createRouter()
     (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      const page = listReplies(c.var.deps, viewer?.id ?? null, c.req.valid('param').id, q.limit, q.cursor);
+      const page = listReplies(c.get('deps'), viewer?.id ?? null, c.req.valid('param').id, q.limit, q.cursor);
       setNextLink(c, page.next);
       const base = baseUrl(c);
       return c.json({ items: page.items.map((p) => postJson(p, base)), next: page.next }, 200);
@@ -65,7 +65,7 @@ export const postRoutes = createRouter()
   .openapi(
     createRoute({ method: 'post', path: '/posts/{id}/report', tags: ['moderation'], summary: 'Report a post to the admins', security: bearer, request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().max(5000) })) }, responses: { 201: json(z.object({ id: z.string() }), 'Reported'), 400: errors[400], 404: errors[404] } }),
     (c) => {
-      const { id } = reportPost(c.var.deps, requireScope(c, 'write'), c.req.valid('param').id, c.req.valid('json').reason);
+      const { id } = reportPost(c.get('deps'), requireScope(c, 'write'), c.req.valid('param').id, c.req.valid('json').reason);
       return c.json({ id: String(id) }, 201);
     },
   );
@@ -74,7 +74,7 @@ for (const method of ['put', 'delete'] as const) {
   postRoutes.openapi(
     createRoute({ method, path: '/posts/{id}/like', tags: ['posts'], summary: method === 'put' ? 'Like (idempotent)' : 'Unlike (idempotent)', security: bearer, request: { params: IdParam }, responses: { 204: { description: 'Done' }, 401: errors[401], 403: errors[403], 404: errors[404] } }),
     (c) => {
-      (method === 'put' ? likePost : unlikePost)(c.var.deps, requireScope(c, 'write'), c.req.valid('param').id);
+      (method === 'put' ? likePost : unlikePost)(c.get('deps'), requireScope(c, 'write'), c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

@@ -23,16 +23,16 @@ export const sessionRoutes = createRouter()
     createRoute({ method: 'post', path: '/sessions', tags: ['auth'], summary: 'Sign in', request: jsonBody(Credentials), responses: { 200: json(z.object({ account: AccountSchema }), 'Signed in; session cookie set'), 401: errors[401] } }),
     async (c) => {
       const { handle, password } = c.req.valid('json');
-      const row = await authenticate(c.var.deps, handle, password);
+      const row = await authenticate(c.get('deps'), handle, password);
       startSession(c, row.id);
-      return c.json({ account: accountJson(getAccountById(c.var.deps, row.id)) }, 200);
+      return c.json({ account: accountJson(getAccountById(c.get('deps'), row.id)) }, 200);
     },
   )
   .openapi(
     createRoute({ method: 'delete', path: '/sessions', tags: ['auth'], summary: 'Sign out', security: bearer, responses: { 204: { description: 'Signed out' }, 401: errors[401] } }),
     (c) => {
       requireSession(c);
-      deleteSession(c.var.deps, getCookie(c, SESSION_COOKIE)!);
+      deleteSession(c.get('deps'), getCookie(c, SESSION_COOKIE)!);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     },
@@ -49,21 +49,21 @@ export const sessionRoutes = createRouter()
       let accountId: number;
       if (body.handle !== undefined || body.password !== undefined) {
         if (!body.handle || !body.password) throw unauthorized('Send both handle and password.');
-        accountId = (await authenticate(c.var.deps, body.handle, body.password)).id;
+        accountId = (await authenticate(c.get('deps'), body.handle, body.password)).id;
       } else {
         accountId = requireSession(c).id;
       }
-      return c.json(createToken(c.var.deps, accountId, body.name, body.scopes), 201);
+      return c.json(createToken(c.get('deps'), accountId, body.name, body.scopes), 201);
     },
   )
   .openapi(
     createRoute({ method: 'get', path: '/tokens', tags: ['auth'], summary: 'List own tokens (no secrets)', security: bearer, responses: { 200: json(z.object({ items: z.array(TokenSchema) }), 'Tokens'), 401: errors[401], 403: errors[403] } }),
-    (c) => c.json({ items: listTokens(c.var.deps, requireSession(c).id) }, 200),
+    (c) => c.json({ items: listTokens(c.get('deps'), requireSession(c).id) }, 200),
   )
   .openapi(
     createRoute({ method: 'delete', path: '/tokens/{id}', tags: ['auth'], summary: 'Revoke a token', security: bearer, request: { params: IdParam }, responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] } }),
     (c) => {
-      revokeToken(c.var.deps, requireSession(c).id, c.req.valid('param').id);
+      revokeToken(c.get('deps'), requireSession(c).id, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

@@ -29,13 +29,13 @@ export const formatOf = (c: Ctx): Format =>
   preferredFormat({ accept: c.req.header('accept'), userAgent: c.req.header('user-agent'), format: c.req.query('format') });
 
 function textOpts(c: Ctx) {
-  return { width: parseWidth(c.req.query('width')), color: c.req.query('color') === '1', now: new Date(c.var.deps.clock()) };
+  return { width: parseWidth(c.req.query('width')), color: c.req.query('color') === '1', now: new Date(c.get('deps').clock()) };
 }
 
 /** The exact curl command that fetches the next page, keeping the reader's query parameters. */
 function nextCommand(c: Ctx, next: string | null): string | null {
   if (!next) return null;
-  const auth = c.var.actor?.via === 'token' ? '-H "Authorization: Bearer $T" ' : '';
+  const auth = c.get('actor')?.via === 'token' ? '-H "Authorization: Bearer $T" ' : '';
   return `curl ${auth}'${urlWithCursor(c, next)}'`;
 }
 
@@ -129,7 +129,7 @@ export function webRoutes() {
   const appShell = (c: Ctx, status: 200 | 404 = 200) => {
     c.header('Vary', 'Accept, Authorization, Cookie');
     if (indexHtml === undefined) {
-      const max = c.var.deps.config.postMax;
+      const max = c.get('deps').config.postMax;
       // The client counts against 280 unless told otherwise.
       indexHtml = loadIndexHtml()?.replace('</head>', max === 280 ? '</head>' : `<meta name="bluetwit-post-max" content="${max}"></head>`) ?? null;
     }
@@ -150,12 +150,12 @@ export function webRoutes() {
   app.get('/', (c) => {
     const format = formatOf(c);
     if (format === 'html') return appShell(c);
-    if (!c.var.actor && !c.var.deps.config.openRead) {
+    if (!c.get('actor') && !c.get('deps').config.openRead) {
       if (format === 'json') throw unauthorized();
       return text(c, helpText(baseUrl(c)));
     }
     const viewer = terminalReader(c);
-    const page = publicTimeline(c.var.deps, viewer?.id ?? null, pageOpts(c));
+    const page = publicTimeline(c.get('deps'), viewer?.id ?? null, pageOpts(c));
     if (format === 'json') return renderPage(c, '', page);
     const hint = `(curl ${baseUrl(c)}/help for every command)`;
     const base = baseUrl(c);
@@ -165,21 +165,21 @@ export function webRoutes() {
   app.get('/public', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
-    return renderPage(c, 'bluetwit · public timeline', publicTimeline(c.var.deps, viewer?.id ?? null, pageOpts(c)));
+    return renderPage(c, 'bluetwit · public timeline', publicTimeline(c.get('deps'), viewer?.id ?? null, pageOpts(c)));
   });
 
   app.get('/home', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     terminalReader(c);
     const actor = requireScope(c, 'read');
-    return renderPage(c, `home · @${actor.handle}`, homeTimeline(c.var.deps, actor.id, pageOpts(c)));
+    return renderPage(c, `home · @${actor.handle}`, homeTimeline(c.get('deps'), actor.id, pageOpts(c)));
   });
 
   app.get('/tag/:tag', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
     const tag = c.req.param('tag');
-    return renderPage(c, `#${tag.toLowerCase()}`, tagTimeline(c.var.deps, viewer?.id ?? null, tag, pageOpts(c)));
+    return renderPage(c, `#${tag.toLowerCase()}`, tagTimeline(c.get('deps'), viewer?.id ?? null, tag, pageOpts(c)));
   });
 
   app.get('/search', (c) => {
@@ -187,7 +187,7 @@ export function webRoutes() {
     const viewer = terminalReader(c);
     const q = c.req.query('q') ?? '';
     if (q.length > 500) throw new AppError(400, 'invalid_request', 'Search queries are at most 500 characters.');
-    const result = search(c.var.deps, viewer?.id ?? null, q, pageOpts(c));
+    const result = search(c.get('deps'), viewer?.id ?? null, q, pageOpts(c));
     if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts: result.accounts.map(accountJson) });
     const o = textOpts(c);
     const people = result.accounts.length ? `${renderAccountList(result.accounts.map(accountJson), o)}\n` : '';
@@ -200,7 +200,7 @@ export function webRoutes() {
     terminalReader(c);
     const actor = requireScope(c, 'read');
     const { limit, cursor } = pageOpts(c);
-    const page = listNotifications(c.var.deps, actor.id, limit, cursor);
+    const page = listNotifications(c.get('deps'), actor.id, limit, cursor);
     const base = baseUrl(c);
     if (formatOf(c) === 'json') {
       return json(c, { items: page.items.map((n) => ({ id: String(n.id), type: n.type, account: accountJson(n.account), post: n.post ? postJson(n.post, base) : undefined, createdAt: new Date(n.createdAt).toISOString(), read: n.read })), next: page.next, unreadCount: page.unreadCount });
@@ -222,7 +222,7 @@ export function webRoutes() {
     const { limit, cursor } = pageOpts(c);
     const q = c.req.query('q')?.slice(0, 100);
     const department = c.req.query('department')?.slice(0, 200);
-    const page = listDirectory(c.var.deps, { q, department, limit, cursor });
+    const page = listDirectory(c.get('deps'), { q, department, limit, cursor });
     const items = page.items.map(accountJson);
     if (formatOf(c) === 'json') return json(c, { items, next: page.next });
     return text(c, `colleagues${q ? ` matching "${q}"` : ''}${department ? ` in ${department}` : ''}\n\n${renderAccountList(items, { ...textOpts(c), nextCommand: nextCommand(c, page.next) })}`);
@@ -235,8 +235,8 @@ export function webRoutes() {
   app.get('/:at{@[A-Za-z0-9_]+}/twtxt.txt', (c) => {
     const viewer = terminalReader(c);
     const handle = c.req.param('at').slice(1);
-    const account = getAccount(c.var.deps, handle);
-    const page = accountTimeline(c.var.deps, viewer?.id ?? null, handle, { limit: 100 });
+    const account = getAccount(c.get('deps'), handle);
+    const page = accountTimeline(c.get('deps'), viewer?.id ?? null, handle, { limit: 100 });
     // twtxt: oldest first, one post per line; line breaks inside a post become U+2028 as the format suggests.
     const lines = page.items
       .reverse()
@@ -249,8 +249,8 @@ export function webRoutes() {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
     const handle = c.req.param('at').slice(1);
-    const account = accountJson(getAccount(c.var.deps, handle, viewer?.id));
-    const page = accountTimeline(c.var.deps, viewer?.id ?? null, handle, pageOpts(c));
+    const account = accountJson(getAccount(c.get('deps'), handle, viewer?.id));
+    const page = accountTimeline(c.get('deps'), viewer?.id ?? null, handle, pageOpts(c));
     const base = baseUrl(c);
     const items = page.items.map((p) => postJson(p, base));
     if (formatOf(c) === 'json') return json(c, { account, items, next: page.next });
@@ -261,9 +261,9 @@ export function webRoutes() {
   app.get('/:at{@[A-Za-z0-9_]+}/:id', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
-    const post = getPost(c.var.deps, viewer?.id ?? null, c.req.param('id'));
+    const post = getPost(c.get('deps'), viewer?.id ?? null, c.req.param('id'));
     const { limit, cursor } = pageOpts(c);
-    const replies = listReplies(c.var.deps, viewer?.id ?? null, post.id, limit, cursor);
+    const replies = listReplies(c.get('deps'), viewer?.id ?? null, post.id, limit, cursor);
     const base = baseUrl(c);
     const items = replies.items.map((p) => postJson(p, base));
     if (formatOf(c) === 'json') return json(c, { post: postJson(post, base), replies: { items, next: replies.next } });
@@ -282,8 +282,8 @@ export function webRoutes() {
     }
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    const account = await authenticate(c.var.deps, decoded.slice(0, colon), decoded.slice(colon + 1));
-    const token = createToken(c.var.deps, account.id, `terminal ${new Date(c.var.deps.clock()).toISOString().slice(0, 10)}`, ['read', 'write']);
+    const account = await authenticate(c.get('deps'), decoded.slice(0, colon), decoded.slice(colon + 1));
+    const token = createToken(c.get('deps'), account.id, `terminal ${new Date(c.get('deps').clock()).toISOString().slice(0, 10)}`, ['read', 'write']);
     if (formatOf(c) === 'json') return c.json(token, 201);
     const host = baseUrl(c);
     return text(
@@ -306,7 +306,7 @@ export function webRoutes() {
     } else if (type && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('text/plain')) {
       throw new AppError(415, 'unsupported_media_type', 'Send the text as a form body (-d) or text/plain (--data-binary @-).');
     }
-    const post = postJson(createPost(c.var.deps, actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
+    const post = postJson(createPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
     if (formatOf(c) === 'json') return c.json({ post }, 201);
     // The URL stays on one line so it can be copied; it is ours, not user content.
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
@@ -315,7 +315,7 @@ export function webRoutes() {
   app.get('/live', (c) => {
     const timeline = c.req.query('timeline') === 'home' ? 'home' : 'public';
     const viewer = timeline === 'home' ? (terminalReader(c), requireScope(c, 'read')) : terminalReader(c);
-    const deps = c.var.deps;
+    const deps = c.get('deps');
     const base = baseUrl(c);
     const opts = textOpts(c);
     const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false');
