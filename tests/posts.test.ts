@@ -21,6 +21,14 @@ describe('posts', () => {
     const got = await call(app, `/api/posts/${r.json.post.id}`, { headers: bob.auth });
     expect(got.status).toBe(200);
     expect(got.json.post.text).toBe(r.json.post.text);
+    // The reply to a create is exactly what reading the post back gives its author, replies and bots included.
+    const own = await call(app, `/api/posts/${r.json.post.id}`, { headers: alice.auth });
+    expect(r.json.post).toEqual(own.json.post);
+    const botUser = await signUp(app, { handle: 'buildbot', bot: true });
+    const reply = await call(app, '/api/posts', { body: { text: 'ack @alice #ci', replyTo: r.json.post.id }, headers: botUser.auth });
+    expect(reply.status).toBe(201);
+    expect(reply.json.post).toEqual((await call(app, `/api/posts/${reply.json.post.id}`, { headers: botUser.auth })).json.post);
+    expect(reply.json.post).toMatchObject({ replyTo: r.json.post.id, author: { handle: 'buildbot', bot: true }, liked: false });
   });
 
   it('counts the limit in code points after NFC and trimming', async () => {

@@ -87,7 +87,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
   const id = deps.newId();
   const now = deps.clock();
   const tracker = changes(deps.db);
-  const seq = tracker.tracked(() => deps.db.$client.transaction(() => {
+  const post = tracker.tracked(() => deps.db.$client.transaction((): PostRow => {
     let parent: { seq: number; authorId: number } | null = null;
     if (input.replyTo) {
       const ref = prepared(deps.db, 'SELECT seq, author_id AS authorId FROM posts WHERE id = ?').get(input.replyTo) as
@@ -104,11 +104,16 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
       : [];
     const known = new Map(mentioned.map((m) => [m.handle, m.id]));
     const mentions = mentionHandles.filter((h) => known.has(h));
+    const author = prepared(deps.db, 'SELECT handle, display_name AS name, bot FROM accounts WHERE id = ?').get(actor.id) as
+      | { handle: string; name: string; bot: number }
+      | undefined;
+    if (!author) throw new AppError(401, 'unauthorized', 'This account no longer exists.');
     const info = prepared(
       deps.db,
       `INSERT INTO posts (id, author_id, author_bot, text, reply_to, reply_to_author_id, mentions, tags, created_at)
-       SELECT @id, a.id, a.bot, @text, @replyTo, @replyToAuthor, @mentions, @tags, @now FROM accounts a WHERE a.id = @author`,
+       VALUES (@id, @author, @bot, @text, @replyTo, @replyToAuthor, @mentions, @tags, @now)`,
     ).run({
+      bot: author.bot,
       id,
       author: actor.id,
       text,
@@ -134,9 +139,12 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
       tracker.postChanged(parent.seq);
       if (!mentions.some((h) => known.get(h) === parent!.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
     }
-    return seq;
+    // The row as loadPosts would read it back, built from what was just written.
+    return {
+      seq, id, authorId: actor.id, authorHandle: author.handle, authorName: author.name, authorBot: author.bot === 1, text,
+      replyTo: parent ? input.replyTo! : null, mentions, tags, likeCount: 0, replyCount: 0, createdAt: now, liked: false,
+    };
   })());
-  const post = loadPosts(deps, actor.id, [seq])[0];
   // Inside a caller's transaction (an idempotent retry's record), the caller announces after its commit.
   if (!deps.db.$client.inTransaction) announcePost(deps, post);
   return post;
