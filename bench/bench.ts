@@ -15,6 +15,7 @@ import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import type { Deps } from '../src/services/deps';
+import { changes } from '../src/services/changes';
 import { loadPosts } from '../src/services/posts';
 import { homeTimeline } from '../src/services/timelines';
 
@@ -73,7 +74,8 @@ function queryLevel(dbPath: string) {
   const deps: Deps = { db, config: testConfig({ dbPath }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
   const { classes, curve } = readers(db);
   const rounds = args.quick ? 5 : 25;
-  const results: Record<string, { first: Stat; tenth: Stat; following: number }> = {};
+  const results: Record<string, { first: Stat; tenth: Stat; cold: Stat; following: number }> = {};
+  const tracker = changes(db);
   // Warm the page cache, statement cache and recent-posts index the way a running server would be.
   for (const list of [...Object.values(classes), ...Object.values(curve)]) for (const r of list) homeTimeline(deps, r.id, { limit: 20 });
   for (const [name, list] of Object.entries(classes)) {
@@ -92,8 +94,16 @@ function queryLevel(dbPath: string) {
         if (cursor) tenth.push(micros(() => homeTimeline(deps, r.id, { limit: 20, cursor })));
       }
     }
+    // Cold: every cache the change tracker governs (pages, posts, followed accounts) emptied before each read.
+    const cold: number[] = [];
+    for (let round = 0; round < Math.ceil(rounds / 5); round++) {
+      for (const r of list) {
+        tracker.invalidateAll();
+        cold.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
+      }
+    }
     const following = list.length ? Math.round(list.reduce((a, r) => a + r.following, 0) / list.length) : 0;
-    results[name] = { first: stat(first), tenth: stat(tenth), following };
+    results[name] = { first: stat(first), tenth: stat(tenth), cold: stat(cold), following };
   }
   const curveOut: Record<string, Stat & { following: number }> = {};
   for (const [n, list] of Object.entries(curve)) {
@@ -105,8 +115,13 @@ function queryLevel(dbPath: string) {
   const seqs = (db.$client.prepare('SELECT seq FROM posts ORDER BY seq DESC LIMIT 20').all() as { seq: number }[]).map((r) => r.seq);
   const base: number[] = [];
   for (let i = 0; i < rounds * 40; i++) base.push(micros(() => loadPosts(deps, 1, seqs)));
+  const baseCold: number[] = [];
+  for (let i = 0; i < rounds * 8; i++) {
+    tracker.invalidateAll();
+    baseCold.push(micros(() => loadPosts(deps, 1, seqs)));
+  }
   closeDb(db);
-  return { classes: results, curve: curveOut, hydrate20: stat(base) };
+  return { classes: results, curve: curveOut, hydrate20: stat(base), hydrate20cold: stat(baseCold) };
 }
 
 async function freePort(): Promise<number> {
@@ -212,10 +227,10 @@ for (const profile of profiles) {
   if (q) {
     lines.push(
       '',
-      '| home timeline, in process | followees (avg) | first page p50 / p99 µs | 10th page p50 / p99 µs |',
-      '|---|---|---|---|',
-      ...Object.entries(q.classes).map(([k, v]) => `| ${k} | ${v.following} | ${fmt(v.first)} | ${fmt(v.tenth)} |`),
-      `| baseline: hydrate 20 known posts | – | ${fmt(q.hydrate20)} | – |`,
+      '| home timeline, in process | followees (avg) | first page p50 / p99 µs | 10th page p50 / p99 µs | first page, caches cold |',
+      '|---|---|---|---|---|',
+      ...Object.entries(q.classes).map(([k, v]) => `| ${k} | ${v.following} | ${fmt(v.first)} | ${fmt(v.tenth)} | ${fmt(v.cold)} |`),
+      `| baseline: hydrate 20 known posts | – | ${fmt(q.hydrate20)} | – | ${fmt(q.hydrate20cold)} |`,
       '',
       '| followee count | first page p50 / p99 µs |',
       '|---|---|',

@@ -144,7 +144,9 @@ describe('home timeline caches', () => {
     const before = await cacheCounts();
     for (let step = 0; step < 140; step++) {
       const kind = kinds[step % kinds.length === 13 ? 13 : rand(kinds.length)];
-      const v = pickOf(viewers);
+      // Undoing needs something to undo: prefer a reader who muted or blocked someone.
+      const hiders = viewers.filter((x) => db.$client.prepare('SELECT 1 FROM hides WHERE account_id = ? AND kind = ?').get(x.id, kind.slice(2)));
+      const v = (kind === 'unmute' || kind === 'unblock') && hiders.length ? pickOf(hiders) : pickOf(viewers);
       const page = firsts.get(v.id) ?? [];
       const onPage = page.length ? pickOf(page) : null;
       const followees = followeesOf(v.id);
@@ -170,7 +172,10 @@ describe('home timeline caches', () => {
         case 'unblock': {
           const un = kind.startsWith('un');
           const rel = un ? kind.slice(2) : kind;
-          const target = un || rel !== 'follow' ? (onPage ? authorOf(onPage.id) : someone) : someone;
+          // Undo what is there to undo (someone hidden or followed), hide someone on the page, follow anyone.
+          const undoable = (db.$client.prepare(rel === 'follow' ? 'SELECT followee_id AS id FROM follows WHERE follower_id = ?' : 'SELECT target_id AS id FROM hides WHERE account_id = ? AND kind = ?')
+            .all(...(rel === 'follow' ? [v.id] : [v.id, rel])) as { id: number }[]).map((r) => r.id);
+          const target = un ? (undoable.length ? pickOf(undoable) : someone) : rel !== 'follow' && onPage ? authorOf(onPage.id) : someone;
           if (target === v.id) break;
           // Blocks also happen the other way round: an author blocking the reader.
           const [actor, subject] = rel === 'block' && rand(2) ? [target, v.id] : [v.id, target];

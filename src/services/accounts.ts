@@ -2,6 +2,7 @@ import { prepared } from '../db/sql';
 import { accounts } from '../db/schema';
 import { conflict, notFound, badRequest } from '../errors';
 import { hashPassword } from './auth';
+import { changes } from './changes';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { normalizeBlock, normalizeHandle, normalizeLine } from './text';
@@ -40,10 +41,13 @@ export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'a
   if (findAccount(deps, handle)) throw conflict('That handle is taken.', 'handle_taken');
   const passwordHash = await hashPassword(input.password, deps.config.scryptCost);
   try {
-    deps.db
-      .insert(accounts)
-      .values({ handle, displayName, bot: input.bot ?? false, role, passwordHash, createdAt: deps.clock() })
-      .run();
+    // Tracked: a new account has no posts, follows or credentials any cache could hold.
+    changes(deps.db).tracked(() =>
+      deps.db
+        .insert(accounts)
+        .values({ handle, displayName, bot: input.bot ?? false, role, passwordHash, createdAt: deps.clock() })
+        .run(),
+    );
   } catch (err) {
     // Two sign-ups raced past the check above.
     if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw conflict('That handle is taken.', 'handle_taken');

@@ -132,10 +132,10 @@ export function createToken(deps: Deps, accountId: number, name: string, scopes:
   const token = `bt_${randomBytes(24).toString('base64url')}`;
   const id = deps.newId();
   const createdAt = deps.clock();
-  deps.db
-    .insert(tokens)
-    .values({ id, accountId, name, scopes: unique.join(' '), hash: hashSecret(token), createdAt })
-    .run();
+  // Tracked: only tokens already looked up are cached, and this one never was.
+  changes(deps.db).tracked(() =>
+    deps.db.insert(tokens).values({ id, accountId, name, scopes: unique.join(' '), hash: hashSecret(token), createdAt }).run(),
+  );
   return { id, name, scopes: unique, createdAt: new Date(createdAt).toISOString(), token };
 }
 

@@ -143,6 +143,11 @@ export class Changes {
     return true;
   }
 
+  /** Forgets everything cached (for measuring cold reads; also what any untracked write does). */
+  invalidateAll(): void {
+    this.bump();
+  }
+
   private bump(): void {
     this.epochValue++;
     this.readers.clear();

@@ -1,4 +1,5 @@
 import { prepared } from '../db/sql';
+import { changes } from './changes';
 import { badRequest } from '../errors';
 import { getAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
@@ -12,19 +13,26 @@ import type { PostRow } from './types';
 export function hide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 'block'): void {
   const target = getAccount(deps, handle);
   if (target.id === actor.id) throw badRequest(`You cannot ${kind} yourself.`, [{ field: 'handle', message: 'self' }], `cannot_${kind}_self`);
-  deps.db.$client.transaction(() => {
+  // A hide changes which accounts fill the actor's home timeline; a block's removed follows report themselves.
+  const tracker = changes(deps.db);
+  tracker.tracked(() => deps.db.$client.transaction(() => {
     prepared(deps.db, 'INSERT OR IGNORE INTO hides (account_id, target_id, kind, created_at) VALUES (?, ?, ?, ?)').run(actor.id, target.id, kind, deps.clock());
+    tracker.readerChanged(actor.id);
     if (kind === 'block') {
       removeFollow(deps, actor.id, target.id);
       removeFollow(deps, target.id, actor.id);
     }
-  })();
+  })());
 }
 
 /** Unmutes or unblocks (idempotent). */
 export function unhide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 'block'): void {
   const target = getAccount(deps, handle);
-  prepared(deps.db, 'DELETE FROM hides WHERE account_id = ? AND target_id = ? AND kind = ?').run(actor.id, target.id, kind);
+  const tracker = changes(deps.db);
+  tracker.tracked(() => {
+    prepared(deps.db, 'DELETE FROM hides WHERE account_id = ? AND target_id = ? AND kind = ?').run(actor.id, target.id, kind);
+    tracker.readerChanged(actor.id);
+  });
 }
 
 /** Files a community report about a post. */
@@ -32,8 +40,11 @@ export function reportPost(deps: Deps, actor: Actor, postId: string, rawReason: 
   const reason = normalizeBlock(rawReason, 'reason', 1000);
   if (!reason) throw badRequest('Say why you are reporting this post.', [{ field: 'reason', message: 'empty' }]);
   const ref = findPostRef(deps, postId);
-  const res = prepared(deps.db, 'INSERT INTO reports (post_id, post_seq, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
-    postId, ref.seq, actor.id, reason, deps.clock(),
+  // Tracked: reports are not part of anything read caches hold.
+  const res = changes(deps.db).tracked(() =>
+    prepared(deps.db, 'INSERT INTO reports (post_id, post_seq, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      postId, ref.seq, actor.id, reason, deps.clock(),
+    ),
   );
   return { id: Number(res.lastInsertRowid) };
 }

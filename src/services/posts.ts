@@ -15,10 +15,10 @@ const POST_COLUMNS = `p.seq, p.id, p.author_id, p.author_bot, p.text, p.reply_to
 
 type RawPost = [
   seq: number, id: string, authorId: number, authorBot: number, text: string, replyTo: string | null, mentions: string,
-  tags: string, likeCount: number, replyCount: number, createdAt: number, handle: string, displayName: string, liked: number,
+  tags: string, likeCount: number, replyCount: number, createdAt: number, handle: string, displayName: string,
 ];
 
-function mapPost(r: RawPost, withLiked: boolean): PostRow {
+function mapPost(r: RawPost): PostRow {
   const row: PostRow = {
     seq: r[0],
     id: r[1],
@@ -34,26 +34,60 @@ function mapPost(r: RawPost, withLiked: boolean): PostRow {
     replyCount: r[9],
     createdAt: r[10],
   };
-  if (withLiked) row.liked = r[13] === 1;
   return row;
 }
 
-/** Hydrates posts by seq, in the order given (missing ones dropped); `liked` is set when there is a viewer. */
+type Cached = { row: PostRow; epoch: number; version: number };
+const postCaches = new WeakMap<Deps['db'], Map<number, Cached>>();
+/** Posts kept hydrated: the newest ones, which every timeline shows, are read far more often than written. */
+const POST_CACHE_SIZE = 20_000;
+
+/**
+ * Hydrates posts by seq, in the order given (missing ones dropped); `liked` is set when there is a viewer.
+ * Rows come from a cache that the change tracker keeps exact (a like, unlike or reply changes a post's
+ * version; anything else that could change a row, such as a delete or a profile edit, moves the epoch); only
+ * the viewer's likes are read every time.
+ */
 export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): PostRow[] {
   if (seqs.length === 0) return [];
-  const rows = prepared(
-    deps.db,
-    `SELECT ${POST_COLUMNS},
-       EXISTS(SELECT 1 FROM likes l WHERE l.account_id = @viewer AND l.post_seq = p.seq) AS liked
-     FROM posts p JOIN accounts a ON a.id = p.author_id
-     WHERE p.seq IN (SELECT value FROM json_each(@seqs))`,
-    { raw: true },
-  ).all({ viewer: viewerId ?? 0, seqs: JSON.stringify(seqs) }) as RawPost[];
-  const bySeq = new Map(rows.map((r) => [r[0], r]));
+  let cache = postCaches.get(deps.db);
+  if (!cache) postCaches.set(deps.db, (cache = new Map()));
+  const tracker = changes(deps.db);
+  const epoch = tracker.epoch();
+  const rows = new Map<number, PostRow>();
+  const missing: number[] = [];
+  for (const seq of seqs) {
+    const hit = cache.get(seq);
+    if (hit && hit.epoch === epoch && hit.version === tracker.postVersion(seq)) rows.set(seq, hit.row);
+    else missing.push(seq);
+  }
+  if (missing.length > 0) {
+    const raw = prepared(
+      deps.db,
+      `SELECT ${POST_COLUMNS} FROM posts p JOIN accounts a ON a.id = p.author_id WHERE p.seq IN (SELECT value FROM json_each(?))`,
+      { raw: true },
+    ).all(JSON.stringify(missing)) as RawPost[];
+    for (const r of raw) {
+      const row = mapPost(r);
+      rows.set(row.seq, row);
+      cache.delete(row.seq);
+      cache.set(row.seq, { row, epoch, version: tracker.postVersion(row.seq) });
+    }
+    while (cache.size > POST_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  const liked =
+    viewerId === null
+      ? null
+      : new Set(
+          prepared(deps.db, 'SELECT post_seq FROM likes WHERE account_id = ? AND post_seq IN (SELECT value FROM json_each(?))')
+            .pluck()
+            .all(viewerId, JSON.stringify(seqs)) as number[],
+        );
   const out: PostRow[] = [];
   for (const seq of seqs) {
-    const r = bySeq.get(seq);
-    if (r) out.push(mapPost(r, viewerId !== null));
+    const row = rows.get(seq);
+    // Copies: callers may add to what they get, and the cached row is shared.
+    if (row) out.push(liked ? { ...row, liked: liked.has(seq) } : { ...row });
   }
   return out;
 }
