@@ -68,10 +68,11 @@ export class PostLog {
   }
 
   /**
-   * The newest `want` seqs below `upper` written by `authors`, newest first, skipping bots unless `bots`.
+   * The newest `want` seqs below `upper` written by `authors` (a bitmap by account id), newest first, skipping
+   * bots unless `bots`.
    * `done` is false when the log ran out before the page was full: the caller continues below `reached`.
    */
-  walk(authors: ReadonlySet<number>, upper: number, want: number, bots: boolean): { seqs: number[]; reached: number; done: boolean } {
+  walk(authors: Uint32Array, upper: number, want: number, bots: boolean): { seqs: number[]; reached: number; done: boolean } {
     if (!this.started) this.start();
     const out: number[] = [];
     let seq = Math.min(upper, this.hi) - 1;
@@ -81,7 +82,8 @@ export class PostLog {
       const stop = Math.max(this.lo, 1);
       for (; seq >= stop && out.length < want; seq--) {
         const v = ring[seq % CAPACITY];
-        if (v !== 0 && (bots || (v & 1) === 0) && authors.has(v >> 1)) out.push(seq);
+        const author = v >>> 1;
+        if (v !== 0 && (bots || (v & 1) === 0) && (author >>> 5) < authors.length && (authors[author >>> 5] & (1 << (author & 31))) !== 0) out.push(seq);
       }
     }
     return { seqs: out, reached: seq + 1, done: true };

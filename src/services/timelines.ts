@@ -50,7 +50,13 @@ export type HomePage = Page<PostRow> & {
   authors: Int32Array;
 };
 
-type Followed = { epoch: number; version: number; list: Int32Array; set: Set<number> | null };
+type Followed = {
+  epoch: number;
+  version: number;
+  list: Int32Array;
+  /** The same accounts as a bitmap by id, built the first time a walk needs to test membership. */
+  bits: Uint32Array | null;
+};
 const followedCaches = new WeakMap<Deps['db'], { map: Map<number, Followed>; held: number }>();
 /** Account ids kept across all cached readers (4 bytes each, plus a Set for dense readers). */
 const FOLLOWED_BUDGET = 1_000_000;
@@ -80,7 +86,7 @@ export function followedAuthors(deps: Deps, viewerId: number): Followed {
   const ids = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
     .filter((id) => id !== viewerId && !hidden.has(id));
   if (!hidden.has(viewerId)) ids.push(viewerId);
-  const entry: Followed = { epoch, version, list: Int32Array.from(ids), set: null };
+  const entry: Followed = { epoch, version, list: Int32Array.from(ids), bits: null };
   cache.set(viewerId, entry);
   cached.held += ids.length;
   for (const [id, old] of cache) {
@@ -89,6 +95,15 @@ export function followedAuthors(deps: Deps, viewerId: number): Followed {
     cached.held -= old.list.length;
   }
   return entry;
+}
+
+/** A bitmap of account ids: a few KB even for 100,000 accounts, and built and tested faster than a Set. */
+function bitmapOf(ids: Int32Array): Uint32Array {
+  let max = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+  const bits = new Uint32Array((max >>> 5) + 1);
+  for (let i = 0; i < ids.length; i++) bits[ids[i] >>> 5] |= 1 << (ids[i] & 31);
+  return bits;
 }
 
 /**
@@ -120,8 +135,8 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   const seqs: number[] = [];
   let upper = before;
   if (walkCost <= authors.length * SEEK_US) {
-    followed.set ??= new Set(authors);
-    const walked = postLog(deps.db).walk(followed.set, before, want, bots);
+    followed.bits ??= bitmapOf(authors);
+    const walked = postLog(deps.db).walk(followed.bits, before, want, bots);
     seqs.push(...walked.seqs);
     if (walked.done) return result(seqs);
     upper = walked.reached;
