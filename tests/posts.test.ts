@@ -31,6 +31,27 @@ describe('posts', () => {
     expect(reply.json.post).toMatchObject({ replyTo: r.json.post.id, author: { handle: 'buildbot', bot: true }, liked: false });
   });
 
+  it('commits posts sent together in one go, each standing or falling on its own', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const first = await post(app, u, 'the original');
+    const bodies = [
+      { text: 'one' },
+      { text: 'a reply to nothing', replyTo: 'no-such-post' },
+      { text: 'two' },
+      { text: 'x'.repeat(281) },
+      { text: 'three, replying', replyTo: first.id },
+    ];
+    // Sent in the same turn of the event loop, so they share one transaction.
+    const results = await Promise.all(bodies.map((body) => call(app, '/api/posts', { body, headers: u.auth })));
+    expect(results.map((r) => r.status)).toEqual([201, 404, 201, 400, 201]);
+    expect(results[1].json.error.code).toBe('reply_target_not_found');
+    const timeline = await call(app, '/api/timelines/public', { headers: u.auth });
+    expect(timeline.json.items.map((p: { text: string }) => p.text)).toEqual(['three, replying', 'two', 'one', 'the original']);
+    expect(timeline.json.items[3].replyCount).toBe(1);
+    expect(results[4].json.post).toEqual(timeline.json.items[0]);
+  });
+
   it('counts the limit in code points after NFC and trimming', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

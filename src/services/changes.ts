@@ -48,7 +48,10 @@ export class Changes {
     const untracked = (this.total.get() as number) - this.accounted;
     if (!this.looked) {
       this.looked = true;
-      setImmediate(this.forget);
+      if (!this.forgetting) {
+        this.forgetting = true;
+        setImmediate(this.forget);
+      }
       this.checkDataVersion();
     }
     if (untracked !== this.untracked) {
@@ -64,8 +67,10 @@ export class Changes {
   }
 
   private looked = false;
+  private forgetting = false;
   private readonly forget = () => {
     this.looked = false;
+    this.forgetting = false;
   };
 
   private checkDataVersion(): void {

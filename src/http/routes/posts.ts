@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { postJson } from '../../render/json';
 import { once } from '../../services/idempotency';
+import { submitPost } from '../../services/post-batch';
 import { reportPost } from '../../services/moderation';
 import { announcePost, createPost, deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
 import type { PostRow } from '../../services/types';
@@ -21,19 +22,24 @@ export const postRoutes = createRouter()
       request: { ...jsonBody(NewPost), headers: z.object({ 'idempotency-key': z.string().optional() }) },
       responses: { 201: json(z.object({ post: PostSchema }), 'Created'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 422: errors[400] },
     }),
-    (c) => {
+    async (c) => {
       const actor = requireScope(c, 'write');
       const body = c.req.valid('json');
+      const key = c.req.header('idempotency-key');
+      if (key === undefined) {
+        const post = await submitPost(c.get('deps'), actor, body);
+        return c.body(JSON.stringify({ post: postJson(post, baseUrl(c)) }), 201, { 'Content-Type': 'application/json' }) as never;
+      }
+      // With a key, the check, the post and the stored response share one transaction of their own.
       let created: PostRow | undefined;
       const publish = () => {
         created = createPost(c.get('deps'), actor, body);
         return { status: 201, body: JSON.stringify({ post: postJson(created, baseUrl(c)) }) };
       };
-      const key = c.req.header('idempotency-key');
-      const res = key === undefined ? publish() : once(c.get('deps'), actor.id, key, body, publish);
+      const res = once(c.get('deps'), actor.id, key, body, publish);
       // A post made inside the idempotency record's transaction is announced once that commits.
-      if (key !== undefined && created) announcePost(c.get('deps'), created);
-      if ('replayed' in res && res.replayed) c.header('Idempotent-Replayed', 'true');
+      if (created) announcePost(c.get('deps'), created);
+      if (res.replayed) c.header('Idempotent-Replayed', 'true');
       return c.body(res.body, 201, { 'Content-Type': 'application/json' }) as never;
     },
   )

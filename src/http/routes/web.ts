@@ -12,7 +12,8 @@ import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
 import type { Actor } from '../../services/deps';
 import { listNotifications } from '../../services/notifications';
-import { createPost, getPost, listReplies } from '../../services/posts';
+import { submitPost } from '../../services/post-batch';
+import { getPost, listReplies } from '../../services/posts';
 import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
@@ -306,7 +307,7 @@ export function webRoutes() {
     } else if (type && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('text/plain')) {
       throw new AppError(415, 'unsupported_media_type', 'Send the text as a form body (-d) or text/plain (--data-binary @-).');
     }
-    const post = postJson(createPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
+    const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
     if (formatOf(c) === 'json') return c.json({ post }, 201);
     // The URL stays on one line so it can be copied; it is ours, not user content.
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);

@@ -1,0 +1,51 @@
+import type { Actor, Deps } from './deps';
+import { announcePost, createPost } from './posts';
+import type { PostRow } from './types';
+
+type Pending = { actor: Actor; input: { text: string; replyTo?: string | null }; resolve: (post: PostRow) => void; reject: (err: unknown) => void };
+
+const queues = new WeakMap<Deps['db'], Pending[]>();
+
+/**
+ * Publishes a post in a group commit: posts submitted in the same turn of the event loop are written in one
+ * transaction, each inside its own savepoint (so one refused post never takes the others with it), and each
+ * promise settles only after that transaction commits. Under load this writes a page touched by several posts
+ * (the newest leaf of the posts table, the search queue) once instead of once per post, and saves a commit per
+ * post; alone, a post waits for nothing but the end of the current turn.
+ */
+export function submitPost(deps: Deps, actor: Actor, input: { text: string; replyTo?: string | null }): Promise<PostRow> {
+  return new Promise((resolve, reject) => {
+    let queue = queues.get(deps.db);
+    if (!queue) queues.set(deps.db, (queue = []));
+    queue.push({ actor, input, resolve, reject });
+    if (queue.length === 1) setImmediate(() => flush(deps));
+  });
+}
+
+function flush(deps: Deps): void {
+  const batch = queues.get(deps.db)!.splice(0);
+  let results: ({ post: PostRow } | { err: unknown })[];
+  try {
+    results = deps.db.$client.transaction(() =>
+      batch.map((p) => {
+        try {
+          return { post: createPost(deps, p.actor, p.input) };
+        } catch (err) {
+          return { err };
+        }
+      }),
+    )();
+  } catch (err) {
+    // The commit itself failed: nothing was written.
+    for (const p of batch) p.reject(err);
+    return;
+  }
+  results.forEach((r, i) => {
+    if ('post' in r) {
+      announcePost(deps, r.post);
+      batch[i].resolve(r.post);
+    } else {
+      batch[i].reject(r.err);
+    }
+  });
+}
