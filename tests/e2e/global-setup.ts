@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ declare module 'vitest' {
 }
 
 /**
- * Starts the real server (`node --import tsx src/main.ts`) on a fresh database in a temporary
+ * Builds and starts the real server (`dist/server.mjs`, as `npm start` does) on a fresh database in a temporary
  * folder, on a free port, and stops it (SIGTERM) after the last test file.
  */
 export default async function setup(project: TestProject) {
@@ -23,7 +23,8 @@ export default async function setup(project: TestProject) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'bluetwit-e2e-'));
   const dbPath = join(dir, 'bluetwit.db');
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { stdio: 'inherit' });
+  const proc = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     cwd: process.cwd(),
     env: {
       ...process.env,

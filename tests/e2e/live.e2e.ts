@@ -23,8 +23,8 @@ describe('live home timeline', () => {
     // The reader follows the author from the author's profile page.
     await reader.page.goto(`/@${authorHandle}`);
     await reader.page.getByRole('heading', { level: 1, name: 'Ana Souza' }).waitFor();
-    await reader.page.getByRole('button', { name: `Follow @${authorHandle}` }).click();
-    await reader.page.getByRole('button', { name: `Unfollow @${authorHandle}` }).waitFor();
+    await reader.page.getByRole('button', { name: `Follow @${authorHandle}`, exact: true }).click();
+    await reader.page.getByRole('button', { name: `Unfollow @${authorHandle}`, exact: true }).waitFor();
 
     // Back home (client-side navigation): the author's earlier post is there, and the live stream opens.
     const streamOpen = reader.page.waitForResponse((r) => r.url().includes('/api/stream?timeline=home'));

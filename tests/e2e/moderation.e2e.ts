@@ -48,8 +48,8 @@ describe('muting and blocking from a profile', () => {
 
     // Follow them from their profile, so their posts belong in the home timeline.
     await openProfile(page, them.handle);
-    await page.getByRole('button', { name: `Follow @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Unfollow @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Follow @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Unfollow @${them.handle}`, exact: true }).waitFor();
     const before = `before the mute ${Date.now()}`;
     await them.post(before);
     await page.goto('/home');
@@ -59,16 +59,16 @@ describe('muting and blocking from a profile', () => {
     // Mute: the button flips and the profile says what it means.
     await openProfile(page, them.handle);
     expect(await page.getByText(/^You muted/).count()).toBe(0);
-    await page.getByRole('button', { name: `Mute @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Unmute @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Mute @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Unmute @${them.handle}`, exact: true }).waitFor();
     expect(
       await page.getByText(`You muted @${them.handle}: their posts are hidden from your timelines, search and notifications.`).count(),
     ).toBe(1);
     // Muting is not unfollowing.
-    expect(await page.getByRole('button', { name: `Unfollow @${them.handle}` }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: `Unfollow @${them.handle}`, exact: true }).count()).toBe(1);
     // The server remembers it: after a reload the profile still shows as muted.
     await page.reload();
-    await page.getByRole('button', { name: `Unmute @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Unmute @${them.handle}`, exact: true }).waitFor();
     expect(await page.getByText(/^You muted/).count()).toBe(1);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'profile-muted.png') });
@@ -88,8 +88,8 @@ describe('muting and blocking from a profile', () => {
 
     // Unmute: their posts are back, the one written while muted included.
     await openProfile(page, them.handle);
-    await page.getByRole('button', { name: `Unmute @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Mute @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Unmute @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Mute @${them.handle}`, exact: true }).waitFor();
     expect(await page.getByText(/^You muted/).count()).toBe(0);
     // Client-side navigation: the kept home timeline was dropped, so it shows them at once.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
@@ -114,12 +114,12 @@ describe('muting and blocking from a profile', () => {
 
     await openProfile(page, them.handle);
     const counts = page.getByRole('list', { name: 'Counts' });
-    await page.getByRole('button', { name: `Follow @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Unfollow @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Follow @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Unfollow @${them.handle}`, exact: true }).waitFor();
     await eventually(() => counts.textContent()).toContain('1 follower');
 
-    await page.getByRole('button', { name: `Block @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Unblock @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Block @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Unblock @${them.handle}`, exact: true }).waitFor();
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatch(new RegExp(`^confirm: Block @${them.handle}\\?`));
     // Following is cleared on screen (no follow control while blocked) and a note explains the block.
@@ -132,12 +132,12 @@ describe('muting and blocking from a profile', () => {
     expect(seen.account.following).toBe(false);
     await them.call('PUT', `/api/accounts/${me}/follow`, undefined, 403);
     await page.reload();
-    await page.getByRole('button', { name: `Unblock @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Unblock @${them.handle}`, exact: true }).waitFor();
     expect(await counts.textContent()).toContain('0 followers');
 
     // Unblocking asks nothing and does not refollow; they may follow again.
-    await page.getByRole('button', { name: `Unblock @${them.handle}` }).click();
-    await page.getByRole('button', { name: `Follow @${them.handle}` }).waitFor();
+    await page.getByRole('button', { name: `Unblock @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Follow @${them.handle}`, exact: true }).waitFor();
     expect(asked).toHaveLength(1);
     expect(await page.getByText(/^You blocked/).count()).toBe(0);
     await them.follow(me);
