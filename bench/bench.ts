@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { build as esbuild } from 'esbuild';
 import { nanoid } from 'nanoid';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
@@ -171,8 +172,11 @@ async function httpLevel(seededPath: string, tokensPath: string) {
   for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   copyFileSync(seededPath, dbPath);
   const port = await freePort();
-  // Started as `npm start` starts it (a young generation of 32 MB: most per-request garbage dies before a scavenge).
-  const server = await startProcess(['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
+  // Started as `npm start` starts it: the bundle, with a young generation of 32 MB (most per-request garbage dies
+  // before a scavenge).
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build-server.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building the server failed');
+  const server = await startProcess(['--enable-source-maps', '--max-semi-space-size=32', 'dist/server.mjs'], {
     PORT: String(port), HOST: '127.0.0.1', BLUETWIT_DB: dbPath, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_LOG_LEVEL: 'info',
   }, `http://127.0.0.1:${port}/healthz`);
   const url = `http://127.0.0.1:${port}`;
@@ -202,7 +206,9 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     const rss = peakRssMb(server.pid!);
 
     const bport = await freePort();
-    const baseline = await startProcess(['--max-semi-space-size=32', '--import', 'tsx', 'bench/baseline-server.ts'], { PORT: String(bport), BASELINE_BODY: bodyFile }, `http://127.0.0.1:${bport}/`);
+    // Bundled and started the same way as the server.
+    await esbuild({ entryPoints: [join(root, 'bench/baseline-server.ts')], outfile: join(root, 'dist/baseline-server.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    const baseline = await startProcess(['--max-semi-space-size=32', 'dist/baseline-server.mjs'], { PORT: String(bport), BASELINE_BODY: bodyFile }, `http://127.0.0.1:${bport}/`);
     let base: Cannon;
     try {
       await cannon({ url: `http://127.0.0.1:${bport}`, connections: 10, requests: reads, duration: 1 } as autocannon.Options);

@@ -16,7 +16,7 @@ describe('config', () => {
   });
 
   it('makes the server exit non-zero with the variable named when config is wrong', () => {
-    const r = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['dist/server.mjs'], { env: { ...process.env, PORT: 'not-a-port' }, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('PORT');
   });

@@ -13,7 +13,8 @@ type Server = { proc: ChildProcess; base: string; exited: Promise<number | null>
 
 /** Starts the real server process on a free port and waits until it listens. */
 async function startServer(db: string): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The bundle `npm start` runs (built by tests/build-server.setup.ts).
+  const proc = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BLUETWIT_DB: db, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_SCRYPT_COST: '1024', BLUETWIT_SHUTDOWN_MS: '3000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,7 +22,8 @@ export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } =
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
+  // 32 MB of pages: the hot reads are served from the service's own caches, and the process stays under 300 MB.
+  sqlite.pragma('cache_size = -32768');
   sqlite.pragma('temp_store = MEMORY');
   if (opts.backgroundCheckpoints) sqlite.pragma('wal_autocheckpoint = 0');
   // After the WAL restarts, give back its disk space beyond 64 MB.
