@@ -68,11 +68,12 @@ export function createApp(opts: AppOptions) {
 
   app.use(requestId());
   const tracker = changes(deps.db);
-  app.use(async (c, next) => {
+  // Middleware with nothing to do afterwards returns next() instead of awaiting it: one promise less each.
+  app.use((c, next) => {
     tracker.newRequest();
     c.set('deps', deps);
     c.set('metrics', metrics);
-    await next();
+    return next();
   });
   app.use(observe(logger, metrics));
   // Pages (the web client and the terminal's text): the full set, with a Content-Security-Policy the client passes.
@@ -137,7 +138,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', metaRoutes);
 
   const api = createRouter();
-  api.use(async (c, next) => {
+  api.use((c, next) => {
     const method = c.req.method;
     if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
@@ -146,7 +147,7 @@ export function createApp(opts: AppOptions) {
         throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
       }
     }
-    await next();
+    return next();
   });
   api.use(conditionalGet);
   api.route('/', accountRoutes);

@@ -15,7 +15,7 @@ const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).o
  * Resolves the actor from a bearer token or the session cookie. A bad bearer token is a 401 at once;
  * cookie-authenticated unsafe requests must pass Hono's same-origin check.
  */
-export const resolveActor: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => {
   const deps = c.get('deps');
   const authz = c.req.header('authorization');
   let actor: Actor | null = null;
@@ -27,8 +27,8 @@ export const resolveActor: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (secret) actor = actorFromSession(deps, secret);
   }
   c.set('actor', actor);
-  if (actor?.via === 'session' && !SAFE.test(c.req.method)) await assertSameOrigin(c);
-  await next();
+  if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
+  return next();
 };
 
 const SAFE = /^(GET|HEAD|OPTIONS)$/;

@@ -15,7 +15,7 @@ export const matches = (ifNoneMatch: string | undefined, tag: string) =>
  * and re-reading the finished Response as hono/etag does, which would push every reply off node-server's
  * fast path; streams never go through c.json or c.text, so they are untouched.
  */
-export const conditionalGet: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const conditionalGet: MiddlewareHandler<AppEnv> = (c, next) => {
   if (c.req.method !== 'GET') return next();
   const ifNoneMatch = c.req.header('if-none-match');
   const render = (body: string, contentType: string, arg: unknown, headers: unknown) => {
@@ -33,5 +33,5 @@ export const conditionalGet: MiddlewareHandler<AppEnv> = async (c, next) => {
     const plain = ct === 'text/plain; charset=utf-8' ? render(body, ct, arg, undefined) : null;
     return plain ?? text(body, arg as never, headers as never);
   }) as Context['text'];
-  await next();
+  return next();
 };
