@@ -37,7 +37,7 @@ function mapPost(r: RawPost): PostRow {
   return row;
 }
 
-type Cached = { row: PostRow; epoch: number; version: number };
+type Cached = { row: PostRow; epoch: number; version: number; used: boolean };
 const postCaches = new WeakMap<Deps['db'], Map<number, Cached>>();
 /** Posts kept hydrated: the newest ones, which every timeline shows, are read far more often than written. */
 const POST_CACHE_SIZE = 20_000;
@@ -58,8 +58,12 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
   const missing: number[] = [];
   for (const seq of seqs) {
     const hit = cache.get(seq);
-    if (hit && hit.epoch === epoch && hit.version === tracker.postVersion(seq)) rows.set(seq, hit.row);
-    else missing.push(seq);
+    if (hit && hit.epoch === epoch && hit.version === tracker.postVersion(seq)) {
+      rows.set(seq, hit.row);
+      hit.used = true;
+    } else {
+      missing.push(seq);
+    }
   }
   if (missing.length > 0) {
     const raw = prepared(
@@ -71,9 +75,17 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
       const row = mapPost(r);
       rows.set(row.seq, row);
       cache.delete(row.seq);
-      cache.set(row.seq, { row, epoch, version: tracker.postVersion(row.seq) });
+      cache.set(row.seq, { row, epoch, version: tracker.postVersion(row.seq), used: false });
     }
-    while (cache.size > POST_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    // Second chance: the oldest entry goes unless it was read since it last came round, then it goes to the back.
+    while (cache.size > POST_CACHE_SIZE) {
+      const [seq, oldest] = cache.entries().next().value!;
+      cache.delete(seq);
+      if (oldest.used) {
+        oldest.used = false;
+        cache.set(seq, oldest);
+      }
+    }
   }
   const liked =
     viewerId === null

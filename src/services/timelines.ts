@@ -30,10 +30,11 @@ const SEEK = `SELECT p.seq FROM (SELECT followee_id AS aid FROM follows WHERE fo
   WHERE ${FILTERS}
   ORDER BY p.seq DESC LIMIT @need`;
 
-/** Measured costs, in µs: merging one followed account's cached recent posts; testing one post in the in-memory
- * post log; seeking one followed account's posts in SQLite. */
-const MERGE_US = 0.35;
-const LOG_US = 0.02;
+/** Costs measured on the company profile, in µs: a merge of cached recent posts (fixed, and per followed
+ * account); testing one post in the in-memory post log; seeking one followed account's posts in SQLite. */
+const MERGE_FIXED_US = 10;
+const MERGE_US = 0.04;
+const LOG_US = 0.005;
 const SEEK_US = 1.5;
 /** Cost of one post visited by SQLite's walk (a follow lookup per post), in µs. */
 const SQL_WALK_US = 1;
@@ -131,7 +132,7 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   // First guess: the reader's accounts write their share of all posts.
   let density = authors.length / Math.max(1, accounts ?? 1);
   const walkCost = (want / density) * LOG_US;
-  if (bots && authors.length * MERGE_US <= walkCost) return result(recentPosts(deps.db).merge(Array.from(authors), before, want));
+  if (bots && MERGE_FIXED_US + authors.length * MERGE_US <= walkCost) return result(recentPosts(deps.db).merge(Array.from(authors), before, want));
   const seqs: number[] = [];
   let upper = before;
   if (walkCost <= authors.length * SEEK_US) {
