@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-const body = readFileSync(process.env.BASELINE_BODY!, 'utf8');
+// The page as bytes, as the real server keeps its cached pages: no per-request encoding on either side.
+const body = new Uint8Array(readFileSync(process.env.BASELINE_BODY!));
 const app = new Hono();
 app.get('*', (c) => c.body(body, 200, { 'Content-Type': 'application/json' }));
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });

@@ -7,7 +7,7 @@ const BUDGET_BYTES = 16 * 1024 * 1024;
 
 /** A rendered page and what it depends on. */
 export type CachedPage = {
-  body: string;
+  body: Uint8Array<ArrayBuffer>;
   etag: string;
   link: string | null;
   epoch: number;
@@ -51,7 +51,7 @@ export class PageCache {
   }
 
   /** Keeps a page just built from `home` (call it in the same synchronous step that built it). */
-  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: string; etag: string; link: string | null }): void {
+  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): void {
     const tracker = changes(this.db);
     const seqs = home.items.map((p) => p.seq);
     const page: CachedPage = {
@@ -63,7 +63,7 @@ export class PageCache {
       versions: seqs.map((s) => tracker.postVersion(s)),
       newest: home.newest,
       authors: firstPage ? home.authors : null,
-      bytes: rendered.body.length * 2 + (firstPage ? home.authors.length * 4 : 0) + 256,
+      bytes: rendered.body.byteLength + (firstPage ? home.authors.length * 4 : 0) + 256,
     };
     const old = this.pages.get(key);
     if (old) {

@@ -22,7 +22,10 @@ function postPage(c: Ctx, page: Page<PostRow>) {
   return { items: page.items.map((p) => postJson(p, base)), next: page.next };
 }
 
-type Rendered = { body: string; etag: string; link: string | null };
+const utf8 = new TextEncoder();
+
+/** A page as sent: the body already UTF-8 encoded, so a cached page is not encoded again on every request. */
+type Rendered = { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null };
 
 /** Answers with an already rendered JSON page (its ETag and Link too), or a 304 when the client has it. */
 function sendRendered(c: Ctx, page: Rendered) {
@@ -51,7 +54,7 @@ export const timelineRoutes = createRouter()
       if (!page) {
         const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
         const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
-        const rendered = { body, etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
+        const rendered = { body: utf8.encode(body), etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
         cache.put(key, actor.id, !q.cursor, home, rendered);
         page = rendered;
       }
