@@ -34,22 +34,17 @@ describe('error model and HTTP edge', () => {
     expect(r.json.error.code).toBe('payload_too_large');
     expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items).toHaveLength(0);
     // Streamed without a length, the body is counted as it arrives.
-    const chunk = new TextEncoder().encode(JSON.stringify({ text: 'y'.repeat(5000) }));
-    const streamed = await app.request('/api/posts', {
-      method: 'POST',
-      headers: { ...u.auth, 'content-type': 'application/json' },
-      body: new ReadableStream({ start: (c) => (c.enqueue(chunk), c.close()) }),
-      duplex: 'half',
-    } as RequestInit);
-    expect(streamed.status).toBe(413);
-    const small = new TextEncoder().encode(JSON.stringify({ text: 'streamed and small' }));
-    const ok = await app.request('/api/posts', {
-      method: 'POST',
-      headers: { ...u.auth, 'content-type': 'application/json' },
-      body: new ReadableStream({ start: (c) => (c.enqueue(small), c.close()) }),
-      duplex: 'half',
-    } as RequestInit);
-    expect(ok.status).toBe(201);
+    const streamed = (text: string) => {
+      const chunk = new TextEncoder().encode(JSON.stringify({ text }));
+      return app.request('/api/posts', {
+        method: 'POST',
+        headers: { ...u.auth, 'content-type': 'application/json' },
+        body: new ReadableStream({ start: (c) => (c.enqueue(chunk), c.close()) }),
+        duplex: 'half',
+      } as RequestInit);
+    };
+    expect((await streamed('y'.repeat(5000))).status).toBe(413);
+    expect((await streamed('streamed and small')).status).toBe(201);
     expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items.map((p: { text: string }) => p.text)).toEqual(['streamed and small']);
   });
 
