@@ -11,7 +11,7 @@ import { EventHub } from '../src/live/hub';
 import { createToken } from '../src/services/auth';
 import type { Actor, Deps } from '../src/services/deps';
 import { createPost, likePost } from '../src/services/posts';
-import { call } from './helpers';
+import { call, makeTestApp, signUp } from './helpers';
 
 // The home timeline's caches (rendered pages, followed accounts, credentials, the in-memory post log) must never
 // serve anything stale. On seeded data, every kind of change happens between reads, through the API and from a
@@ -203,6 +203,17 @@ describe('home timeline caches', () => {
     const after = await cacheCounts();
     // Unchanged readers were served from the cache most of the time, so the comparisons above exercised it.
     expect(after.hit - before.hit).toBeGreaterThan((after.miss - before.miss) / 2);
+  });
+
+  it('stop accepting a session the moment it expires, though it was resolved from the cache a moment before', async () => {
+    let now = Date.UTC(2026, 0, 5);
+    const timed = makeTestApp({ sessionDays: 1 }, { clock: () => now });
+    const u = await signUp(timed);
+    expect((await call(timed, '/api/me', { headers: { cookie: u.cookie } })).status).toBe(200);
+    now += 86_400_000 - 1;
+    expect((await call(timed, '/api/me', { headers: { cookie: u.cookie } })).status).toBe(200);
+    now += 1;
+    expect((await call(timed, '/api/me', { headers: { cookie: u.cookie } })).status).toBe(401);
   });
 
   it('stop accepting a revoked token at once, and reflect a password reset made by another process', async () => {
