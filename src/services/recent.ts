@@ -64,7 +64,7 @@ export class RecentPosts {
    * The newest `want` seqs below `upper` across `authors`: a k-way merge over the cached lists, reading older
    * posts from the database only for an author whose cached ones run out.
    */
-  merge(authors: number[], upper: number, want: number): number[] {
+  merge(authors: ArrayLike<number>, upper: number, want: number): number[] {
     type Cursor = { author: number; list: number[]; i: number; done: boolean };
     const heap: Cursor[] = [];
     const push = (c: Cursor) => {
@@ -103,7 +103,8 @@ export class RecentPosts {
       c.done = c.list.length < want;
       return c.list.length > 0;
     };
-    for (const author of authors) {
+    for (let a = 0; a < authors.length; a++) {
+      const author = authors[a];
       const entry = this.get(author);
       let i = 0;
       while (i < entry.seqs.length && entry.seqs[i] >= upper) i++;

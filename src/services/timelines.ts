@@ -132,7 +132,7 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   // First guess: the reader's accounts write their share of all posts.
   let density = authors.length / Math.max(1, accounts ?? 1);
   const walkCost = (want / density) * LOG_US;
-  if (bots && MERGE_FIXED_US + authors.length * MERGE_US <= walkCost) return result(recentPosts(deps.db).merge(Array.from(authors), before, want));
+  if (bots && MERGE_FIXED_US + authors.length * MERGE_US <= walkCost) return result(recentPosts(deps.db).merge(authors, before, want));
   const seqs: number[] = [];
   let upper = before;
   if (walkCost <= authors.length * SEEK_US) {
