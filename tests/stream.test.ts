@@ -38,12 +38,17 @@ describe('SSE stream', () => {
     setTimeout(async () => {
       await post(app, stranger, 'not for you');
       const p = await post(app, friend, 'for you');
+      // Follows and mutes made while the stream is open count from the next post on.
+      await followUser(app, me, stranger);
+      await post(app, stranger, 'now you follow me');
+      await app.request(`/api/accounts/${friend.handle}/mute`, { method: 'PUT', headers: me.auth });
+      await post(app, friend, 'while muted');
       await app.request(`/api/posts/${p.id}`, { method: 'DELETE', headers: friend.auth });
     }, 50);
     const { events, reader } = await collect(res, (ev) => ev.some((e) => e.event === 'delete'));
     const posts = events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data));
     expect(events[0].event).toBe('ready');
-    expect(posts.map((p) => p.text)).toEqual(['for you']);
+    expect(posts.map((p) => p.text)).toEqual(['for you', 'now you follow me']);
     expect(posts[0].author.handle).toBe(friend.handle);
     expect(JSON.parse(events.find((e) => e.event === 'delete')!.data).id).toBe(posts[0].id);
     ctrl.abort();
