@@ -1,20 +1,7 @@
 import type { AccountRow, PostRow } from '../services/types';
 
-export type AccountJson = {
-  handle: string;
-  displayName: string;
-  bio: string;
-  department: string;
-  title: string;
-  bot: boolean;
-  createdAt: string;
-  followersCount: number;
-  followingCount: number;
-  postsCount: number;
-  following?: boolean;
-  muted?: boolean;
-  blocked?: boolean;
-};
+/** The API's Account entity: the row without its internal id and role, with an ISO timestamp. */
+export type AccountJson = Omit<AccountRow, 'id' | 'role' | 'createdAt'> & { createdAt: string };
 
 export type PostJson = {
   id: string;

@@ -47,15 +47,24 @@ export function SignInForm({ heading = true }: { heading?: boolean }) {
       <Field id="signin-password" label="Password">
         <input id="signin-password" name="password" type="password" autocomplete="current-password" required value={password.value} onInput={(e) => (password.value = e.currentTarget.value)} />
       </Field>
-      {error.value && (
+      <Submit error={error.value} busy={busy.value} label="Sign in" busyLabel="Signing in…" />
+    </form>
+  );
+}
+
+/** A form's failure (as the server put it) and its submit button, disabled while the request runs. */
+function Submit({ error, busy, label, busyLabel }: { error: ApiError | null; busy: boolean; label: string; busyLabel: string }) {
+  return (
+    <>
+      {error && (
         <p role="alert" class="note error">
-          {error.value.message}
+          {error.message}
         </p>
       )}
-      <button type="submit" disabled={busy.value}>
-        {busy.value ? 'Signing in…' : 'Sign in'}
+      <button type="submit" disabled={busy}>
+        {busy ? busyLabel : label}
       </button>
-    </form>
+    </>
   );
 }
 
@@ -109,14 +118,7 @@ export function SignUpForm({ heading = true }: { heading?: boolean }) {
           {...describedBy('signup-password', passwordHint, passwordError)}
         />
       </Field>
-      {error.value && (
-        <p role="alert" class="note error">
-          {error.value.message}
-        </p>
-      )}
-      <button type="submit" disabled={busy.value}>
-        {busy.value ? 'Creating…' : 'Create account'}
-      </button>
+      <Submit error={error.value} busy={busy.value} label="Create account" busyLabel="Creating…" />
     </form>
   );
 }

@@ -26,15 +26,15 @@ export const postRoutes = createRouter()
       const actor = requireScope(c, 'write');
       const body = c.req.valid('json');
       const key = c.req.header('idempotency-key');
+      const render = (post: PostRow) => JSON.stringify({ post: postJson(post, baseUrl(c)) });
       if (key === undefined) {
-        const post = await submitPost(c.get('deps'), actor, body);
-        return c.body(JSON.stringify({ post: postJson(post, baseUrl(c)) }), 201, { 'Content-Type': 'application/json' }) as never;
+        return c.body(render(await submitPost(c.get('deps'), actor, body)), 201, { 'Content-Type': 'application/json' }) as never;
       }
       // With a key, the check, the post and the stored response share one transaction of their own.
       let created: PostRow | undefined;
       const publish = () => {
         created = createPost(c.get('deps'), actor, body);
-        return { status: 201, body: JSON.stringify({ post: postJson(created, baseUrl(c)) }) };
+        return { status: 201, body: render(created) };
       };
       const res = once(c.get('deps'), actor.id, key, body, publish);
       // A post made inside the idempotency record's transaction is announced once that commits.
