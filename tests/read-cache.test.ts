@@ -10,7 +10,7 @@ import { closeDb, openDb, type Db } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import { createToken } from '../src/services/auth';
 import type { Actor, Deps } from '../src/services/deps';
-import { createPost, likePost } from '../src/services/posts';
+import { createPost, likePost, loadPosts } from '../src/services/posts';
 import { call, makeTestApp, signUp } from './helpers';
 
 // The home timeline's caches (rendered pages, followed accounts, credentials, the in-memory post log) must never
@@ -106,6 +106,7 @@ const rand = (n: number) => {
 const pickOf = <T>(xs: T[]): T => xs[rand(xs.length)];
 const accountIds = () => (db.$client.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]).map((r) => r.id);
 const handleOf = (id: number) => (db.$client.prepare('SELECT handle FROM accounts WHERE id = ?').get(id) as { handle: string }).handle;
+const asActor = (id: number): Actor => ({ id, handle: handleOf(id), role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: `t:${id}` });
 const followeesOf = (id: number) => (db.$client.prepare('SELECT followee_id AS id FROM follows WHERE follower_id = ?').all(id) as { id: number }[]).map((r) => r.id);
 const authorOf = (postId: string) => (db.$client.prepare('SELECT author_id AS a FROM posts WHERE id = ?').get(postId) as { a: number }).a;
 
@@ -138,7 +139,6 @@ describe('home timeline caches', () => {
   it('never serve a stale page while posts, replies, likes, follows, mutes, blocks, deletes, profile edits and other processes change things', async () => {
     let firsts = await checkAll('initial');
     const otherDeps: Deps = { db: other, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
-    const asActor = (id: number): Actor => ({ id, handle: handleOf(id), role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: `t:${id}` });
     const ids = accountIds();
     const kinds = ['post', 'reply', 'like', 'unlike', 'follow', 'unfollow', 'mute', 'unmute', 'block', 'unblock', 'delete', 'profile', 'external', 'nothing'];
     const before = await cacheCounts();
@@ -203,6 +203,23 @@ describe('home timeline caches', () => {
     const after = await cacheCounts();
     // Unchanged readers were served from the cache most of the time, so the comparisons above exercised it.
     expect(after.hit - before.hit).toBeGreaterThan((after.miss - before.miss) / 2);
+  });
+
+  it('share cached posts between readers without letting one change what another sees', async () => {
+    const deps: Deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    const [a, b] = viewers;
+    const author = db.$client.prepare('SELECT id FROM accounts WHERE id NOT IN (?, ?) LIMIT 1').pluck().get(a.id, b.id) as number;
+    const created = createPost(deps, asActor(author), { text: 'shared between readers' });
+    likePost(deps, asActor(a.id), created.id);
+    const [forA] = loadPosts(deps, a.id, [created.seq]);
+    const [forB] = loadPosts(deps, b.id, [created.seq]);
+    const [anonymous] = loadPosts(deps, null, [created.seq]);
+    expect([forA.liked, forB.liked, anonymous.liked, forA.likeCount]).toEqual([true, false, undefined, 1]);
+    // A caller that edits a row (say, to personalise it) fails loudly instead of changing it for everyone.
+    expect(() => { (forB as { liked?: boolean }).liked = true; }).toThrow(TypeError);
+    expect(() => { forA.tags.push('x'); }).toThrow(TypeError);
+    expect(loadPosts(deps, b.id, [created.seq])[0].liked).toBe(false);
+    expect(loadPosts(deps, a.id, [created.seq])[0].tags).toEqual([]);
   });
 
   it('stop accepting a session the moment it expires, though it was resolved from the cache a moment before', async () => {

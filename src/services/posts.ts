@@ -37,7 +37,8 @@ function mapPost(r: RawPost): PostRow {
   return row;
 }
 
-type Cached = { row: PostRow; epoch: number; version: number; used: boolean };
+/** A cached post: the row as anyone sees it, and (made on first use) as a viewer who likes it or does not. */
+type Cached = { row: PostRow; liked: PostRow | null; unliked: PostRow | null; epoch: number; version: number; used: boolean };
 const postCaches = new WeakMap<Deps['db'], Map<number, Cached>>();
 /** Posts kept hydrated: the newest ones, which every timeline shows, are read far more often than written. */
 const POST_CACHE_SIZE = 20_000;
@@ -47,6 +48,10 @@ const POST_CACHE_SIZE = 20_000;
  * Rows come from a cache that the change tracker keeps exact (a like, unlike or reply changes a post's
  * version; anything else that could change a row, such as a delete or a profile edit, moves the epoch); only
  * the viewer's likes are read every time.
+ *
+ * The rows returned are the cached ones, shared by every caller and frozen. (Copying each
+ * row per call cost more than the query on a cache hit, and the copies outlived young-generation collections
+ * often enough to make each one several milliseconds long.)
  */
 export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): PostRow[] {
   if (seqs.length === 0) return [];
@@ -54,12 +59,12 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
   if (!cache) postCaches.set(deps.db, (cache = new Map()));
   const tracker = changes(deps.db);
   const epoch = tracker.epoch();
-  const rows = new Map<number, PostRow>();
+  const rows = new Map<number, Cached>();
   const missing: number[] = [];
   for (const seq of seqs) {
     const hit = cache.get(seq);
     if (hit && hit.epoch === epoch && hit.version === tracker.postVersion(seq)) {
-      rows.set(seq, hit.row);
+      rows.set(seq, hit);
       hit.used = true;
     } else {
       missing.push(seq);
@@ -72,10 +77,15 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
       { raw: true },
     ).all(JSON.stringify(missing)) as RawPost[];
     for (const r of raw) {
+      // Frozen: a caller changing a shared row would change it for everyone, so it throws instead.
       const row = mapPost(r);
-      rows.set(row.seq, row);
+      Object.freeze(row.mentions);
+      Object.freeze(row.tags);
+      Object.freeze(row);
+      const entry: Cached = { row, liked: null, unliked: null, epoch, version: tracker.postVersion(row.seq), used: false };
+      rows.set(row.seq, entry);
       cache.delete(row.seq);
-      cache.set(row.seq, { row, epoch, version: tracker.postVersion(row.seq), used: false });
+      cache.set(row.seq, entry);
     }
     // Second chance: the oldest entry goes unless it was read since it last came round, then it goes to the back.
     while (cache.size > POST_CACHE_SIZE) {
@@ -97,9 +107,11 @@ export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): 
         );
   const out: PostRow[] = [];
   for (const seq of seqs) {
-    const row = rows.get(seq);
-    // Copies: callers may add to what they get, and the cached row is shared.
-    if (row) out.push(liked ? { ...row, liked: liked.has(seq) } : { ...row });
+    const e = rows.get(seq);
+    if (!e) continue;
+    if (!liked) out.push(e.row);
+    else if (liked.has(seq)) out.push((e.liked ??= Object.freeze({ ...e.row, liked: true })));
+    else out.push((e.unliked ??= Object.freeze({ ...e.row, liked: false })));
   }
   return out;
 }
