@@ -58,6 +58,7 @@ type Followed = {
   /** The same accounts as a bitmap by id, built the first time a walk needs to test membership. */
   bits: Uint32Array | null;
 };
+const FOLLOWED = 'SELECT json_group_array(followee_id) FROM follows WHERE follower_id = ?';
 const followedCaches = new WeakMap<Deps['db'], { map: Map<number, Followed>; held: number }>();
 /** Account ids kept across all cached readers (4 bytes each, plus a Set for dense readers). */
 const FOLLOWED_BUDGET = 1_000_000;
@@ -83,11 +84,17 @@ export function followedAuthors(deps: Deps, viewerId: number): Followed {
     }
     cached.held -= hit.list.length;
   }
-  const hidden = new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
-  const ids = (prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ?').pluck().all(viewerId) as number[])
-    .filter((id) => id !== viewerId && !hidden.has(id));
-  if (!hidden.has(viewerId)) ids.push(viewerId);
-  const entry: Followed = { epoch, version, list: Int32Array.from(ids), bits: null };
+  // One JSON array rather than a row per account: for a reader following thousands, half the time. The few
+  // hidden accounts are left out here; filtering them in SQL costs a lookup per followed account.
+  const followees = JSON.parse(prepared(deps.db, FOLLOWED).pluck().get(viewerId) as string) as number[];
+  const hides = prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[];
+  const hidden = hides.length > 0 ? new Set(hides) : null;
+  const list = new Int32Array(followees.length + 1);
+  let n = 0;
+  for (const id of followees) if (id !== viewerId && !hidden?.has(id)) list[n++] = id;
+  if (!hidden?.has(viewerId)) list[n++] = viewerId;
+  const ids = list.subarray(0, n);
+  const entry: Followed = { epoch, version, list: ids, bits: null };
   cache.set(viewerId, entry);
   cached.held += ids.length;
   for (const [id, old] of cache) {
