@@ -128,12 +128,37 @@ describe('home timeline caches', () => {
     expect(still.text).toBe(first.text);
     expect(await cacheCounts()).toEqual({ hit: start.hit + 2, miss: start.miss });
 
+    // Someone signing out or revoking a token, and a post off the page deleted: still a hit.
+    const other = await signUp(app, { handle: 'cache_bystander' });
+    const bystanderPost = await call(app, '/api/posts', { body: { text: 'soon gone' }, headers: other.auth });
+    expect((await call(app, `/api/posts/${bystanderPost.json.post.id}`, { method: 'DELETE', headers: other.auth })).status).toBe(204);
+    expect((await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: other.cookie } })).status).toBe(204);
+    expect((await call(app, '/api/tokens', { headers: { cookie: other.cookie } })).status).toBe(401);
+    expect((await call(app, '/api/me', { headers: other.auth })).status).toBe(200);
+    const calm = await call(app, '/api/timelines/home?limit=10', { headers: v.auth });
+    expect(calm.text).toBe(first.text);
+    const counts = await cacheCounts();
+    expect(counts.miss).toBe(start.miss);
+
     // A post by someone they follow: rebuilt, with the post on top.
     const friend = followeesOf(v.id)[0];
     const p = await call(app, '/api/posts', { body: { text: 'news for my followers' }, headers: authOf.get(friend)! });
     const fresh = await call(app, '/api/timelines/home?limit=10', { headers: v.auth });
     expect(fresh.json.items[0].id).toBe(p.json.post.id);
     expect((await cacheCounts()).miss).toBe(start.miss + 1);
+  });
+
+  it('end the timeline where it ends when the post that made a next page is deleted', async () => {
+    const u = await signUp(app, { handle: 'cache_short' });
+    const posted: string[] = [];
+    for (let i = 0; i < 3; i++) posted.push((await call(app, '/api/posts', { body: { text: `short ${i}` }, headers: u.auth })).json.post.id);
+    const page = await call(app, '/api/timelines/home?limit=2', { headers: u.auth });
+    expect(page.json.next).not.toBeNull();
+    expect((await call(app, '/api/timelines/home?limit=2', { headers: u.auth })).text).toBe(page.text);
+    expect((await call(app, `/api/posts/${posted[0]}`, { method: 'DELETE', headers: u.auth })).status).toBe(204);
+    const after = await call(app, '/api/timelines/home?limit=2', { headers: u.auth });
+    expect(after.json.items.map((p: { id: string }) => p.id)).toEqual([posted[2], posted[1]]);
+    expect(after.json.next).toBeNull();
   });
 
   it('never serve a stale page while posts, replies, likes, follows, mutes, blocks, deletes, profile edits and other processes change things', async () => {
@@ -183,9 +208,14 @@ describe('home timeline caches', () => {
           if (res.status === 403) res = { status: 204 }; // following someone who blocked you is refused, as it should be
           break;
         }
-        case 'delete':
-          if (onPage) res = await call(app, `/api/posts/${onPage.id}`, { method: 'DELETE', headers: authOf.get(authorOf(onPage.id))! });
+        case 'delete': {
+          // A post on the page, the one after it (whose absence can end the timeline there), or any post.
+          const after = reference(v.id, Number.MAX_SAFE_INTEGER, 11).items[10];
+          const any = db.$client.prepare('SELECT id FROM posts ORDER BY seq LIMIT 1 OFFSET ?').pluck().get(rand(100)) as string | undefined;
+          const victim = [onPage?.id, after?.id, any][rand(3)];
+          if (victim) res = await call(app, `/api/posts/${victim}`, { method: 'DELETE', headers: authOf.get(authorOf(victim))! });
           break;
+        }
         case 'profile':
           if (onPage) res = await call(app, '/api/me', { method: 'PATCH', body: { displayName: `Renamed ${step}` }, headers: authOf.get(authorOf(onPage.id))! });
           break;

@@ -24,8 +24,8 @@ export type CachedPage = {
 /**
  * Rendered home-timeline pages, kept exactly as long as they are right. A page goes stale when the change
  * tracker's epoch moves (anything it cannot account for precisely), when the reader follows or unfollows
- * someone, when a post on it is liked, unliked or replied to, or, for a first page, when one of the accounts
- * it shows publishes. Later pages are bounded by their cursor, so new posts never change them. Least recently
+ * someone, when a post on it (or the one after it) is liked, unliked, replied to or deleted, or, for a first
+ * page, when one of the accounts it shows publishes. Later pages are bounded by their cursor, so new posts never change them. Least recently
  * used pages go first past a byte budget.
  */
 export class PageCache {
@@ -53,7 +53,9 @@ export class PageCache {
   /** Keeps a page just built from `home` (call it in the same synchronous step that built it). */
   put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): void {
     const tracker = changes(this.db);
+    // The post after the page counts too: deleting it can turn `next` into null.
     const seqs = home.items.map((p) => p.seq);
+    if (home.lookahead !== null) seqs.push(home.lookahead);
     const page: CachedPage = {
       ...rendered,
       epoch: tracker.epoch(),

@@ -63,33 +63,39 @@ export function createSession(deps: Deps, accountId: number): { secret: string; 
 
 /** Ends the session with this secret, if any. */
 export function deleteSession(deps: Deps, secret: string): void {
-  deps.db.delete(sessions).where(eq(sessions.hash, hashSecret(secret))).run();
+  const tracker = changes(deps.db);
+  tracker.tracked(() => {
+    deps.db.delete(sessions).where(eq(sessions.hash, hashSecret(secret))).run();
+    tracker.credentialsChanged();
+  });
 }
 
 const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
 
-type Cached = { actor: Actor; epoch: number; expiresAt: number };
+type Cached = { actor: Actor; epoch: number; credentials: number; expiresAt: number };
 const actorCaches = new WeakMap<Deps['db'], Map<string, Cached>>();
 const MAX_CACHED_ACTORS = 10_000;
 
 /**
- * Credentials resolved before, kept until anything the change tracker cannot account for happens (a revoked
- * token, a signed-out session, a role change, a password reset, a write by the admin CLI) or the session
- * expires. Only successful lookups are kept, so unknown secrets cannot fill it.
+ * Credentials resolved before, kept until one is deleted (a revoked token, a signed-out session), anything the
+ * change tracker cannot account for happens (a role change, a password reset, any write by the admin CLI), or
+ * the session expires. Only successful lookups are kept, so unknown secrets cannot fill it.
  */
 function remembered(deps: Deps, key: string, load: () => { actor: Actor; expiresAt: number } | null): Actor | null {
   let cache = actorCaches.get(deps.db);
   if (!cache) actorCaches.set(deps.db, (cache = new Map()));
-  const epoch = changes(deps.db).epoch();
+  const tracker = changes(deps.db);
+  const epoch = tracker.epoch();
+  const credentials = tracker.credentials;
   const hit = cache.get(key);
-  if (hit && hit.epoch === epoch && hit.expiresAt > deps.clock()) return hit.actor;
+  if (hit && hit.epoch === epoch && hit.credentials === credentials && hit.expiresAt > deps.clock()) return hit.actor;
   const found = load();
   if (!found) {
     cache.delete(key);
     return null;
   }
   if (cache.size >= MAX_CACHED_ACTORS) cache.clear();
-  cache.set(key, { actor: found.actor, epoch, expiresAt: found.expiresAt });
+  cache.set(key, { actor: found.actor, epoch, credentials, expiresAt: found.expiresAt });
   return found.actor;
 }
 
@@ -152,7 +158,11 @@ export function listTokens(deps: Deps, accountId: number): TokenInfo[] {
 
 /** Revokes one of the account's tokens; 404 when it is not theirs. */
 export function revokeToken(deps: Deps, accountId: number, id: string): void {
-  const res = deps.db.delete(tokens).where(and(eq(tokens.id, id), eq(tokens.accountId, accountId))).run();
+  const tracker = changes(deps.db);
+  const res = tracker.tracked(() => {
+    tracker.credentialsChanged();
+    return deps.db.delete(tokens).where(and(eq(tokens.id, id), eq(tokens.accountId, accountId))).run();
+  });
   if (res.changes === 0) throw notFound('Token');
 }
 

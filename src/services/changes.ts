@@ -8,9 +8,9 @@ const MAX_VERSIONS = 200_000;
  * Tells read caches exactly what changed since they cached something, so they can keep it.
  *
  * Safe by default: every row any statement changes counts (SQLite's `total_changes()`), and so does any commit by
- * another connection (`PRAGMA data_version`); either one moves the `epoch`, which invalidates everything. The few
- * frequent writes run inside `tracked()` and report precisely what they touched instead: a new post (by author),
- * a post whose counts or likes changed, a reader whose follows changed. A write path nobody annotated costs cache
+ * another connection (`PRAGMA data_version`); either one moves the `epoch`, which invalidates everything. The
+ * routine writes run inside `tracked()` and report precisely what they touched instead: a new post (by author),
+ * a post whose counts or likes changed or that was deleted, a reader whose follows changed, a credential deleted. A write path nobody annotated costs cache
  * hits, never correctness.
  */
 export class Changes {
@@ -122,6 +122,18 @@ export class Changes {
     this.posts.set(seq, (this.posts.get(seq) ?? 0) + 1);
     if (this.posts.size > MAX_VERSIONS) this.bump();
   }
+
+  /** A session or token was deleted: credentials resolved before may no longer be valid. */
+  credentialsChanged(): void {
+    this.credentialsValue++;
+  }
+
+  /** Moves whenever a credential is deleted here (anything else moves the epoch). */
+  get credentials(): number {
+    return this.credentialsValue;
+  }
+
+  private credentialsValue = 0;
 
   /** A reader's follows changed: what they see is stale. */
   readerChanged(accountId: number): void {

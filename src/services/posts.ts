@@ -219,14 +219,22 @@ export function announcePost(deps: Deps, post: PostRow): void {
 export function deletePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
   if (ref.authorId !== actor.id && actor.role !== 'admin') throw forbidden('Only the author can delete this post.');
-  deps.db.$client.transaction(() => {
+  const tracker = changes(deps.db);
+  // Tracked: cached pages showing the post (or holding it as the one that makes a next page) and its parent's
+  // reply count go stale; nothing else cached can show a post that is gone.
+  tracker.tracked(() => deps.db.$client.transaction(() => {
     const row = prepared(deps.db, 'SELECT reply_to FROM posts WHERE seq = ?').get(ref.seq) as { reply_to: string | null };
-    if (row.reply_to) prepared(deps.db, 'UPDATE posts SET reply_count = reply_count - 1 WHERE id = ?').run(row.reply_to);
+    const parent = row.reply_to ? (prepared(deps.db, 'SELECT seq FROM posts WHERE id = ?').pluck().get(row.reply_to) as number | undefined) : undefined;
+    if (parent !== undefined) {
+      prepared(deps.db, 'UPDATE posts SET reply_count = reply_count - 1 WHERE seq = ?').run(parent);
+      tracker.postChanged(parent);
+    }
     // Reports about a removed post are settled by its removal.
     prepared(deps.db, "UPDATE reports SET status = 'resolved' WHERE post_seq = ? AND status = 'open'").run(ref.seq);
     prepared(deps.db, 'DELETE FROM posts WHERE seq = ?').run(ref.seq);
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
-  })();
+    tracker.postChanged(ref.seq);
+  })());
   recentPosts(deps.db).removed(ref.authorId, ref.seq);
   postLog(deps.db).removed(ref.seq);
   deps.events.publish({ type: 'delete', id, authorId: ref.authorId });

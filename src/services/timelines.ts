@@ -49,6 +49,8 @@ export type HomePage = Page<PostRow> & {
   newest: number;
   /** The accounts whose posts the page shows: those followed and not hidden, and the reader. */
   authors: Int32Array;
+  /** The post after the last one shown, whose existence makes `next` a cursor rather than null. */
+  lookahead: number | null;
 };
 
 type Followed = {
@@ -134,7 +136,9 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   const before = cursorSeq ?? newest + 1;
   const want = opts.limit + 1;
   const bots = opts.bots !== false;
-  const result = (seqs: number[]): HomePage => ({ ...page(deps, viewerId, seqs, opts.limit), newest, authors });
+  const result = (seqs: number[]): HomePage => ({
+    ...page(deps, viewerId, seqs, opts.limit), newest, authors, lookahead: seqs.length > opts.limit ? seqs[opts.limit] : null,
+  });
   if (authors.length === 0) return result([]);
   // First guess: the reader's accounts write their share of all posts.
   let density = authors.length / Math.max(1, accounts ?? 1);
