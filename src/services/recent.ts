@@ -62,65 +62,88 @@ export class RecentPosts {
 
   /**
    * The newest `want` seqs below `upper` across `authors`: a k-way merge over the cached lists, reading older
-   * posts from the database only for an author whose cached ones run out.
+   * posts from the database only for an author whose cached ones run out. The merge state lives in arrays
+   * reused from call to call (merges never nest), so a merge over hundreds of accounts allocates only its
+   * result: per-call cursor objects outlived young-generation collections often enough to slow them down.
    */
   merge(authors: ArrayLike<number>, upper: number, want: number): number[] {
-    type Cursor = { author: number; list: number[]; i: number; done: boolean };
-    const heap: Cursor[] = [];
-    const push = (c: Cursor) => {
-      heap.push(c);
-      for (let k = heap.length - 1; k > 0; ) {
+    const m = this.scratch(authors.length);
+    const { lists, pos, done, author, heap } = m;
+    const head = (c: number) => lists[c][pos[c]];
+    let size = 0;
+    const push = (c: number) => {
+      let k = size++;
+      const v = head(c);
+      while (k > 0) {
         const parent = (k - 1) >> 1;
-        if (heap[parent].list[heap[parent].i] >= c.list[c.i]) break;
-        [heap[parent], heap[k]] = [heap[k], heap[parent]];
+        if (head(heap[parent]) >= v) break;
+        heap[k] = heap[parent];
         k = parent;
       }
+      heap[k] = c;
     };
-    const pop = (): Cursor => {
+    const pop = (): number => {
       const top = heap[0];
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        for (let k = 0; ; ) {
+      const last = heap[--size];
+      if (size > 0) {
+        const v = head(last);
+        let k = 0;
+        for (;;) {
           const l = 2 * k + 1;
+          if (l >= size) break;
           const r = l + 1;
-          let m = k;
-          if (l < heap.length && heap[l].list[heap[l].i] > heap[m].list[heap[m].i]) m = l;
-          if (r < heap.length && heap[r].list[heap[r].i] > heap[m].list[heap[m].i]) m = r;
-          if (m === k) break;
-          [heap[m], heap[k]] = [heap[k], heap[m]];
-          k = m;
+          const child = r < size && head(heap[r]) > head(heap[l]) ? r : l;
+          if (head(heap[child]) <= v) break;
+          heap[k] = heap[child];
+          k = child;
         }
+        heap[k] = last;
       }
       return top;
     };
     // Moves a cursor to its next seq, reading older posts when its list runs out; false when the author has no more.
-    const refill = (c: Cursor, below: number): boolean => {
-      if (c.i < c.list.length) return true;
-      if (c.done) return false;
-      c.list = this.older(c.author, below, want);
-      c.i = 0;
-      c.done = c.list.length < want;
-      return c.list.length > 0;
+    const refill = (c: number, below: number): boolean => {
+      if (pos[c] < lists[c].length) return true;
+      if (done[c]) return false;
+      lists[c] = this.older(author[c], below, want);
+      pos[c] = 0;
+      done[c] = lists[c].length < want ? 1 : 0;
+      return lists[c].length > 0;
     };
-    for (let a = 0; a < authors.length; a++) {
-      const author = authors[a];
-      const entry = this.get(author);
+    for (let c = 0; c < authors.length; c++) {
+      const entry = this.get(authors[c]);
       let i = 0;
       while (i < entry.seqs.length && entry.seqs[i] >= upper) i++;
-      const c: Cursor = { author, list: entry.seqs, i, done: entry.complete };
+      lists[c] = entry.seqs;
+      pos[c] = i;
+      done[c] = entry.complete ? 1 : 0;
+      author[c] = authors[c];
       if (refill(c, upper)) push(c);
     }
     const out: number[] = [];
-    while (out.length < want && heap.length > 0) {
+    while (out.length < want && size > 0) {
       const c = pop();
-      const seq = c.list[c.i++];
+      const seq = lists[c][pos[c]++];
       out.push(seq);
       if (refill(c, seq)) push(c);
     }
+    lists.fill(EMPTY, 0, authors.length);
     return out;
   }
+
+  private merging: { lists: number[][]; pos: Int32Array; done: Uint8Array; author: Int32Array; heap: Int32Array } | null = null;
+
+  /** The merge's arrays, grown to hold `n` cursors. */
+  private scratch(n: number) {
+    if (!this.merging || this.merging.pos.length < n) {
+      const size = Math.max(n, 2 * (this.merging?.pos.length ?? 64));
+      this.merging = { lists: new Array<number[]>(size).fill(EMPTY), pos: new Int32Array(size), done: new Uint8Array(size), author: new Int32Array(size), heap: new Int32Array(size) };
+    }
+    return this.merging;
+  }
 }
+
+const EMPTY: number[] = [];
 
 const indexes = new WeakMap<Db, RecentPosts>();
 
