@@ -7,7 +7,9 @@ import { seedDemo } from './services/demo';
 import { flushSearchIndex } from './services/search';
 import { createLogger } from './http/observability';
 
-const SEARCH_FLUSH_MS = 250;
+// New posts become searchable in small batches: at 1,500 posts/s, 500 at a time held the loop for ~13 ms.
+const SEARCH_FLUSH_MS = 50;
+const SEARCH_FLUSH_MAX = 200;
 
 async function start(config: Config) {
   const logger = createLogger(config.logLevel);
@@ -16,7 +18,7 @@ async function start(config: Config) {
   const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath, () => db.$client.pragma('wal_checkpoint(PASSIVE)')) : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.
-  const indexer = setInterval(() => flushSearchIndex(app.deps), SEARCH_FLUSH_MS);
+  const indexer = setInterval(() => flushSearchIndex(app.deps, SEARCH_FLUSH_MAX), SEARCH_FLUSH_MS);
   indexer.unref();
   // Seeded before listening, so no sign-up can race the demo accounts.
   if (config.seedDemo) {

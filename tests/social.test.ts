@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flushSearchIndex } from '../src/services/search';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
 type App = ReturnType<typeof makeTestApp>;
@@ -278,5 +279,23 @@ describe('search index batching', () => {
     await call(app, `/api/posts/${p1.id}`, { method: 'DELETE', headers: a.auth });
     expect(ids(await call(app, '/api/search?q=quasar', { headers: a.auth }))).toEqual([]);
     expect(() => db.exec("INSERT INTO posts_fts(posts_fts, rank) VALUES('integrity-check', 1)")).not.toThrow();
+  });
+
+  it('indexes in bounded batches, oldest first, when the background indexer asks for a few at a time', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const db = app.deps.db.$client;
+    const posted = [];
+    for (let i = 0; i < 5; i++) posted.push(await post(app, a, `nebula batch ${i}`));
+    const indexed = () => (db.prepare("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'nebula' ORDER BY rowid").pluck().all() as number[]).length;
+    expect(flushSearchIndex(app.deps, 2)).toBe(2);
+    expect(indexed()).toBe(2);
+    expect(db.prepare('SELECT seq FROM fts_pending ORDER BY seq').pluck().all()).toEqual(
+      db.prepare('SELECT seq FROM posts WHERE id IN (?, ?, ?) ORDER BY seq').pluck().all(posted[2].id, posted[3].id, posted[4].id),
+    );
+    // A search still sees every post written before it.
+    expect(ids(await call(app, '/api/search?q=nebula', { headers: a.auth }))).toEqual(posted.map((p) => p.id).reverse());
+    expect(flushSearchIndex(app.deps, 2)).toBe(0);
+    expect(indexed()).toBe(5);
   });
 });

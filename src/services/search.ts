@@ -20,12 +20,16 @@ export function ftsQuery(input: string): string | null {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? ' *' : ''}`).join(' ');
 }
 
-/** Indexes the posts queued since the last flush, in one transaction; returns how many. */
-export function flushSearchIndex(deps: Deps): number {
+/**
+ * Indexes posts queued since the last flush, oldest first, in one transaction: all of them, or at most `max`
+ * (the background indexer's bound, so one flush never holds the event loop for long); returns how many.
+ */
+export function flushSearchIndex(deps: Deps, max = -1): number {
   // Tracked: the search index is not part of anything read caches hold.
   return changes(deps.db).tracked(() => deps.db.$client.transaction(() => {
-    const n = prepared(deps.db, 'INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM fts_pending f CROSS JOIN posts p ON p.seq = f.seq').run().changes;
-    if (n > 0) prepared(deps.db, 'DELETE FROM fts_pending').run();
+    const batch = '(SELECT seq FROM fts_pending ORDER BY seq LIMIT @max)';
+    const n = prepared(deps.db, `INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM ${batch} f CROSS JOIN posts p ON p.seq = f.seq`).run({ max }).changes;
+    if (n > 0) prepared(deps.db, `DELETE FROM fts_pending WHERE seq IN ${batch}`).run({ max });
     return n;
   })());
 }
