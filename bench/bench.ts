@@ -70,59 +70,108 @@ function readers(db: Db) {
   };
 }
 
-function queryLevel(dbPath: string) {
-  const db = openDb(dbPath);
-  const deps: Deps = { db, config: testConfig({ dbPath }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
-  const { classes, curve } = readers(db);
-  const rounds = args.quick ? 5 : 25;
-  const results: Record<string, { first: Stat; tenth: Stat; cold: Stat; following: number }> = {};
-  const tracker = changes(db);
-  // Warm the page cache, statement cache and recent-posts index the way a running server would be.
-  for (const list of [...Object.values(classes), ...Object.values(curve)]) for (const r of list) homeTimeline(deps, r.id, { limit: 20 });
-  for (const [name, list] of Object.entries(classes)) {
-    const first: number[] = [];
-    const tenth: number[] = [];
-    const cursors = new Map<number, string | undefined>();
-    for (const r of list) {
-      let cursor: string | undefined;
-      for (let i = 0; i < 9; i++) cursor = homeTimeline(deps, r.id, { limit: 20, cursor }).next ?? undefined;
-      cursors.set(r.id, cursor);
-    }
-    for (let round = 0; round < rounds; round++) {
+type Reader = { id: number; following: number };
+type QueryResult = {
+  classes: Record<string, { first: Stat; tenth: Stat; cold: Stat; following: number }>;
+  curve: Record<string, Stat & { following: number }>;
+  hydrate20: Stat;
+  hydrate20cold: Stat;
+};
+
+/**
+ * The in-process measurement of one profile, taken in rounds so that several profiles can be measured
+ * alternately in one process: a slow spell on a shared machine then lands on all of them alike, and the
+ * comparison between profiles (does cost grow with total posts?) measures the service, not the moment.
+ */
+class QueryRun {
+  private readonly db: Db;
+  private readonly deps: Deps;
+  private readonly classes: Record<string, Reader[]>;
+  private readonly curve: Record<number, Reader[]>;
+  private readonly cursors = new Map<number, string | undefined>();
+  private readonly seqs: number[];
+  private readonly samples = new Map<string, number[]>();
+
+  constructor(dbPath: string) {
+    this.db = openDb(dbPath);
+    this.deps = { db: this.db, config: testConfig({ dbPath }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    ({ classes: this.classes, curve: this.curve } = readers(this.db));
+    // Each class reader's tenth page is read at the cursor their first nine pages lead to.
+    for (const list of Object.values(this.classes)) {
       for (const r of list) {
-        first.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
-        const cursor = cursors.get(r.id);
-        if (cursor) tenth.push(micros(() => homeTimeline(deps, r.id, { limit: 20, cursor })));
+        let cursor: string | undefined;
+        for (let i = 0; i < 9; i++) cursor = homeTimeline(this.deps, r.id, { limit: 20, cursor }).next ?? undefined;
+        this.cursors.set(r.id, cursor);
       }
     }
-    // Cold: every cache the change tracker governs (pages, posts, followed accounts) emptied before each read.
-    const cold: number[] = [];
-    for (let round = 0; round < Math.ceil(rounds / 5); round++) {
+    // Baseline: hydrating 20 known posts, the least work any page of 20 must do.
+    this.seqs = (this.db.$client.prepare('SELECT seq FROM posts ORDER BY seq DESC LIMIT 20').all() as { seq: number }[]).map((r) => r.seq);
+    // One round unrecorded: the page, post and followed-accounts caches, statements and the recent-posts
+    // index warm, the way a running server has them.
+    this.warm(false);
+  }
+
+  private add(key: string, us: number): void {
+    let list = this.samples.get(key);
+    if (!list) this.samples.set(key, (list = []));
+    list.push(us);
+  }
+
+  /** One round over every reader, first and tenth page, the followee curve and the hydration baseline. */
+  warm(record = true): void {
+    const add = record ? (key: string, us: number) => this.add(key, us) : () => {};
+    for (const [name, list] of Object.entries(this.classes)) {
+      for (const r of list) {
+        add(`${name}.first`, micros(() => homeTimeline(this.deps, r.id, { limit: 20 })));
+        const cursor = this.cursors.get(r.id);
+        if (cursor) add(`${name}.tenth`, micros(() => homeTimeline(this.deps, r.id, { limit: 20, cursor })));
+      }
+    }
+    for (const [n, list] of Object.entries(this.curve)) for (const r of list) add(`curve.${n}`, micros(() => homeTimeline(this.deps, r.id, { limit: 20 })));
+    for (let i = 0; i < 40; i++) add('hydrate', micros(() => loadPosts(this.deps, 1, this.seqs)));
+  }
+
+  /** One round with every cache the change tracker governs (pages, posts, followed accounts) emptied before each read. */
+  cold(): void {
+    const tracker = changes(this.db);
+    for (const [name, list] of Object.entries(this.classes)) {
       for (const r of list) {
         tracker.invalidateAll();
-        cold.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
+        this.add(`${name}.cold`, micros(() => homeTimeline(this.deps, r.id, { limit: 20 })));
       }
     }
-    const following = list.length ? Math.round(list.reduce((a, r) => a + r.following, 0) / list.length) : 0;
-    results[name] = { first: stat(first), tenth: stat(tenth), cold: stat(cold), following };
+    for (let i = 0; i < 8; i++) {
+      tracker.invalidateAll();
+      this.add('hydrate.cold', micros(() => loadPosts(this.deps, 1, this.seqs)));
+    }
   }
-  const curveOut: Record<string, Stat & { following: number }> = {};
-  for (const [n, list] of Object.entries(curve)) {
-    const samples: number[] = [];
-    for (let round = 0; round < rounds; round++) for (const r of list) samples.push(micros(() => homeTimeline(deps, r.id, { limit: 20 })));
-    curveOut[n] = { ...stat(samples), following: Math.round(list.reduce((a, r) => a + r.following, 0) / Math.max(1, list.length)) };
+
+  result(): QueryResult {
+    const of = (key: string) => stat(this.samples.get(key) ?? []);
+    const avg = (list: Reader[]) => (list.length ? Math.round(list.reduce((a, r) => a + r.following, 0) / list.length) : 0);
+    return {
+      classes: Object.fromEntries(Object.entries(this.classes).map(([name, list]) => [name, { first: of(`${name}.first`), tenth: of(`${name}.tenth`), cold: of(`${name}.cold`), following: avg(list) }])),
+      curve: Object.fromEntries(Object.entries(this.curve).map(([n, list]) => [n, { ...of(`curve.${n}`), following: avg(list) }])),
+      hydrate20: of('hydrate'),
+      hydrate20cold: of('hydrate.cold'),
+    };
   }
-  // Baseline: hydrating 20 known posts, the least work any page of 20 must do.
-  const seqs = (db.$client.prepare('SELECT seq FROM posts ORDER BY seq DESC LIMIT 20').all() as { seq: number }[]).map((r) => r.seq);
-  const base: number[] = [];
-  for (let i = 0; i < rounds * 40; i++) base.push(micros(() => loadPosts(deps, 1, seqs)));
-  const baseCold: number[] = [];
-  for (let i = 0; i < rounds * 8; i++) {
-    tracker.invalidateAll();
-    baseCold.push(micros(() => loadPosts(deps, 1, seqs)));
+
+  close(): void {
+    closeDb(this.db);
   }
-  closeDb(db);
-  return { classes: results, curve: curveOut, hydrate20: stat(base), hydrate20cold: stat(baseCold) };
+}
+
+/** Measures every profile in process, in alternating rounds (warm rounds first, then cold ones). */
+function queryLevel(dbPaths: string[]): QueryResult[] {
+  const runs = dbPaths.map((path) => new QueryRun(path));
+  // 50 rounds: 2,000 reads per class and page, so a p99 is the 20th slowest, not an accident.
+  const rounds = args.quick ? 5 : 50;
+  for (let round = 0; round < rounds; round++) for (const run of runs) run.warm();
+  for (let round = 0; round < Math.ceil(rounds / 2); round++) for (const run of runs) run.cold();
+  const results = runs.map((run) => run.result());
+  for (const run of runs) run.close();
+  return results;
 }
 
 async function freePort(): Promise<number> {
@@ -224,10 +273,12 @@ async function httpLevel(seededPath: string, tokensPath: string) {
 
 const fmt = (s: Stat) => `${s.p50} / ${s.p99}`;
 const all: Record<string, unknown> = {};
-for (const profile of profiles) {
-  const { db, tokens } = seed(profile);
-  const q = args['skip-query'] ? null : (console.error(`measuring ${profile} in process…`), queryLevel(db));
-  const h = args['skip-http'] ? null : (console.error('measuring over HTTP…'), await httpLevel(db, tokens));
+const seeded = profiles.map((profile) => ({ profile, ...seed(profile) }));
+if (!args['skip-query']) console.error(`measuring ${profiles.join(' and ')} in process${profiles.length > 1 ? ', alternately' : ''}…`);
+const queries = args['skip-query'] ? null : queryLevel(seeded.map((p) => p.db));
+for (const [i, { profile, db, tokens }] of seeded.entries()) {
+  const q = queries?.[i] ?? null;
+  const h = args['skip-http'] ? null : (console.error(`measuring ${profile} over HTTP…`), await httpLevel(db, tokens));
   all[profile] = { query: q, http: h };
   const lines = [`## ${profile}`];
   if (q) {
@@ -257,6 +308,21 @@ for (const profile of profiles) {
       '',
       `Peak server RSS: ${h.peakRssMb} MB`,
     );
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+// Does a page cost more when the company is bigger? Each profile against the first, measured alternately.
+if (queries && queries.length > 1) {
+  const [ref, ...others] = queries;
+  const x = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
+  const lines = ['## scale: each profile against ' + profiles[0] + ' (p50 ×, p99 ×)', '', `| | ${profiles.slice(1).map((p) => `${p} first page | ${p} 10th page`).join(' | ')} |`, `|---|${others.map(() => '---|---|').join('')}`];
+  for (const name of Object.keys(ref.classes)) {
+    const cells = others.map((q) => {
+      const a = q.classes[name];
+      const b = ref.classes[name];
+      return `${x(a.first.p50, b.first.p50)} · ${x(a.first.p99, b.first.p99)} | ${x(a.tenth.p50, b.tenth.p50)} · ${x(a.tenth.p99, b.tenth.p99)}`;
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   console.log(`${lines.join('\n')}\n`);
 }
