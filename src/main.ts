@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
+import { holdPosts } from './services/post-batch';
 import { flushSearchIndex } from './services/search';
 import { createLogger } from './http/observability';
 
@@ -15,7 +16,9 @@ async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   const fileDb = config.dbPath !== ':memory:';
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
-  const stopCheckpointer = fileDb ? startCheckpointer(config.dbPath, () => db.$client.pragma('wal_checkpoint(PASSIVE)')) : async () => {};
+  const stopCheckpointer = fileDb
+    ? startCheckpointer(config.dbPath, { holdWrites: () => holdPosts(db), catchUp: () => db.$client.pragma('wal_checkpoint(PASSIVE)') })
+    : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.
   const indexer = setInterval(() => flushSearchIndex(app.deps, SEARCH_FLUSH_MAX), SEARCH_FLUSH_MS);

@@ -11,33 +11,64 @@ db.pragma('cache_size = -2048');
 const timer = setInterval(() => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage(r.log);
+    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
   } catch { /* busy: try again next tick */ }
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
+
+/** How long posts may be held for a checkpoint to copy the whole WAL, and how soon to try again if it could not. */
+const MAX_HOLD_MS = 100;
+const RETRY_MS = 100;
+
+export type CheckpointHooks = {
+  /** Holds the frequent writes (posts) until the returned function is called; reads go on meanwhile. */
+  holdWrites: () => () => void;
+  /** Checkpoints on the writer's own thread: the last resort when the WAL will not start over otherwise. */
+  catchUp: () => void;
+};
 
 /**
  * Moves WAL checkpoints off the event loop. A checkpoint copies pages back into the database file and
  * fsyncs it; done inline by whichever commit crosses the autocheckpoint threshold, it stalls that request
  * (and every request queued behind it) for milliseconds.
  *
- * The WAL starts over at the first commit after a checkpoint has copied every frame. Checkpointing every 10 ms
- * keeps each one short enough to fall between two commits even at 1,500 posts/s, so that happens on its own.
- * Should a passive checkpoint still never quite catch up, the WAL passes `maxFrames` and `catchUp` runs on the
- * writer's own thread between requests: it finishes the last frames (~25 ms), and the next commit starts the WAL
- * over. (A RESTART checkpoint from the worker would do the same but hold every writer for its whole duration.)
- * Returns the function that stops the thread.
+ * The WAL starts over at the first commit after a checkpoint has copied every frame, which under a steady
+ * stream of posts never happens by itself: some commit always lands between two checkpoints. So past
+ * `maxFrames`, posts are held (reads are not) until the next checkpoint has copied the whole log, at most
+ * ~10-20 ms, and the commit that releases them starts the WAL over. Only if other writes keep that from
+ * happening does `catchUp` run on the writer's thread (the whole event loop waits for its fsync); a RESTART
+ * checkpoint from the worker would hold every writer, reads included, for its whole duration. Returns the
+ * function that stops the thread.
  */
-export function startCheckpointer(path: string, catchUp: () => void, intervalMs = 10, maxFrames = 50_000): () => Promise<void> {
+export function startCheckpointer(path: string, hooks: CheckpointHooks, intervalMs = 10, maxFrames = 50_000): () => Promise<void> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs } });
-  worker.on('message', (frames: number) => {
-    if (frames > maxFrames) setImmediate(catchUp);
+  let release: (() => void) | null = null;
+  let heldAt = 0;
+  let triedAt = 0;
+  worker.on('message', ({ log, checkpointed }: { log: number; checkpointed: number }) => {
+    const now = Date.now();
+    if (release) {
+      // Everything copied while posts waited: the commit they make next starts the WAL over.
+      if (log === checkpointed || now - heldAt > MAX_HOLD_MS) {
+        release();
+        release = null;
+        if (log !== checkpointed) setImmediate(hooks.catchUp);
+      }
+      return;
+    }
+    if (log > maxFrames && now - triedAt > RETRY_MS) {
+      triedAt = heldAt = now;
+      release = hooks.holdWrites();
+    } else if (log > 2 * maxFrames) {
+      setImmediate(hooks.catchUp);
+    }
   });
   worker.unref();
   return () =>
     new Promise((resolve) => {
+      release?.();
       worker.once('exit', () => resolve());
       worker.postMessage('stop');
     });

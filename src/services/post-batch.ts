@@ -2,9 +2,26 @@ import type { Actor, Deps } from './deps';
 import { announcePost, createPost } from './posts';
 import type { PostRow } from './types';
 
-type Pending = { actor: Actor; input: { text: string; replyTo?: string | null }; resolve: (post: PostRow) => void; reject: (err: unknown) => void };
+type Pending = { deps: Deps; actor: Actor; input: { text: string; replyTo?: string | null }; resolve: (post: PostRow) => void; reject: (err: unknown) => void };
 
 const queues = new WeakMap<Deps['db'], Pending[]>();
+const holds = new WeakMap<Deps['db'], number>();
+
+/**
+ * Holds post commits (submitted posts wait, reads go on) until the returned function is called; the WAL
+ * checkpointer uses this to let a checkpoint copy the whole log, so the next commit can start it over.
+ */
+export function holdPosts(db: Deps['db']): () => void {
+  holds.set(db, (holds.get(db) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = holds.get(db)! - 1;
+    holds.set(db, left);
+    if (left === 0 && queues.get(db)?.length) setImmediate(() => flush(db));
+  };
+}
 
 /**
  * Publishes a post in a group commit: posts submitted in the same turn of the event loop are written in one
@@ -17,13 +34,17 @@ export function submitPost(deps: Deps, actor: Actor, input: { text: string; repl
   return new Promise((resolve, reject) => {
     let queue = queues.get(deps.db);
     if (!queue) queues.set(deps.db, (queue = []));
-    queue.push({ actor, input, resolve, reject });
-    if (queue.length === 1) setImmediate(() => flush(deps));
+    queue.push({ deps, actor, input, resolve, reject });
+    if (queue.length === 1) setImmediate(() => flush(deps.db));
   });
 }
 
-function flush(deps: Deps): void {
-  const batch = queues.get(deps.db)!.splice(0);
+function flush(db: Deps['db']): void {
+  // Held: the release flushes what waited.
+  if (holds.get(db)) return;
+  const batch = queues.get(db)!.splice(0);
+  if (batch.length === 0) return;
+  const deps = batch[0].deps;
   let results: ({ post: PostRow } | { err: unknown })[];
   try {
     results = deps.db.$client.transaction(() =>
