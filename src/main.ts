@@ -17,7 +17,14 @@ async function start(config: Config) {
   const fileDb = config.dbPath !== ':memory:';
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
   const stopCheckpointer = fileDb
-    ? startCheckpointer(config.dbPath, { holdWrites: () => holdPosts(db), catchUp: () => db.$client.pragma('wal_checkpoint(PASSIVE)') })
+    ? startCheckpointer(config.dbPath, {
+        holdWrites: () => holdPosts(db),
+        catchUp: () => db.$client.pragma('wal_checkpoint(PASSIVE)'),
+        onStopped: (err) => {
+          logger.error({ err }, 'the WAL checkpointer stopped; checkpointing on the writer from now on');
+          db.$client.pragma('wal_autocheckpoint = 1000');
+        },
+      })
     : async () => {};
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.

@@ -5,6 +5,7 @@ import { nanoid } from 'nanoid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config';
 import { startCheckpointer } from '../src/db/checkpointer';
+import Database from 'better-sqlite3';
 import { closeDb, openDb } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import { createAccount } from '../src/services/accounts';
@@ -71,5 +72,44 @@ describe('posts and the WAL', () => {
     // Holding posts did the work; the stall-everything fallback stayed rare.
     expect(catchUps).toBeLessThan(holds);
     closeDb(db);
+  });
+
+  it('never keep posts waiting long when a long read keeps the WAL from being copied', async () => {
+    const { path, db, deps, actor } = await setup('pinned');
+    let holds = 0;
+    let catchUps = 0;
+    const stop = startCheckpointer(
+      path,
+      { holdWrites: () => (holds++, holdPosts(db)), catchUp: () => (catchUps++, db.$client.pragma('wal_checkpoint(PASSIVE)')) },
+      5,
+      500,
+    );
+    await submitPost(deps, actor, { text: 'before the reader' });
+    // Another connection in the middle of a read: no checkpoint can copy frames committed after it began.
+    const reader = new Database(path);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM posts').get();
+    let slowest = 0;
+    const until = Date.now() + 1000;
+    while (Date.now() < until) {
+      const t = Date.now();
+      await Promise.all(Array.from({ length: 4 }, (_, i) => submitPost(deps, actor, { text: `pinned ${i}` })));
+      slowest = Math.max(slowest, Date.now() - t);
+    }
+    reader.exec('COMMIT');
+    reader.close();
+    await stop();
+    expect(holds).toBeGreaterThan(0);
+    // Every hold ran out and fell back to the writer's own checkpoint instead of waiting on.
+    expect(catchUps).toBeGreaterThan(0);
+    expect(slowest).toBeLessThan(500);
+    closeDb(db);
+  });
+
+  it('report a checkpointer that cannot run, so the writer checkpoints for itself', async () => {
+    const failed = new Promise<unknown>((resolve) => {
+      startCheckpointer(join(dir, 'missing', 'dir', 'x.db'), { holdWrites: () => () => {}, catchUp: () => {}, onStopped: resolve });
+    });
+    expect(String(await failed)).toMatch(/unable to open|SQLITE_CANTOPEN|directory does not exist/i);
   });
 });

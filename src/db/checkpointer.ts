@@ -26,6 +26,8 @@ export type CheckpointHooks = {
   holdWrites: () => () => void;
   /** Checkpoints on the writer's own thread: the last resort when the WAL will not start over otherwise. */
   catchUp: () => void;
+  /** The thread failed or exited on its own: from now on the writer must checkpoint for itself. */
+  onStopped?: (err?: unknown) => void;
 };
 
 /**
@@ -45,30 +47,48 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs } });
   let release: (() => void) | null = null;
-  let heldAt = 0;
+  let holdTimer: NodeJS.Timeout | undefined;
   let triedAt = 0;
+  let stopping = false;
+  // Posts never wait longer than MAX_HOLD_MS, whatever the thread does (a long read elsewhere can keep a
+  // checkpoint from copying everything; the thread can die): then the writer checkpoints itself.
+  const endHold = (caughtUp: boolean) => {
+    if (!release) return;
+    clearTimeout(holdTimer);
+    release();
+    release = null;
+    if (!caughtUp) setImmediate(hooks.catchUp);
+  };
   worker.on('message', ({ log, checkpointed }: { log: number; checkpointed: number }) => {
-    const now = Date.now();
+    // Everything copied while posts waited: the commit they make next starts the WAL over.
     if (release) {
-      // Everything copied while posts waited: the commit they make next starts the WAL over.
-      if (log === checkpointed || now - heldAt > MAX_HOLD_MS) {
-        release();
-        release = null;
-        if (log !== checkpointed) setImmediate(hooks.catchUp);
-      }
+      if (log === checkpointed) endHold(true);
       return;
     }
+    const now = Date.now();
     if (log > maxFrames && now - triedAt > RETRY_MS) {
-      triedAt = heldAt = now;
+      triedAt = now;
       release = hooks.holdWrites();
+      holdTimer = setTimeout(() => endHold(false), MAX_HOLD_MS);
+      holdTimer.unref();
     } else if (log > 2 * maxFrames) {
       setImmediate(hooks.catchUp);
     }
   });
+  const stopped = (err?: unknown) => {
+    endHold(true);
+    if (!stopping) {
+      stopping = true;
+      hooks.onStopped?.(err);
+    }
+  };
+  worker.on('error', stopped);
+  worker.on('exit', () => stopped());
   worker.unref();
   return () =>
     new Promise((resolve) => {
-      release?.();
+      stopping = true;
+      endHold(true);
       worker.once('exit', () => resolve());
       worker.postMessage('stop');
     });
