@@ -298,7 +298,8 @@ async function httpLevel(seededPath: string, tokensPath: string) {
   }
 }
 
-const fmt = (s: Stat) => `${s.p50} / ${s.p99}`;
+// A class the profile has no readers for (the small profile has no heavy readers) has no samples.
+const fmt = (s: Stat) => (s.n === 0 ? '–' : `${s.p50} / ${s.p99}`);
 const all: Record<string, unknown> = {};
 const seeded = profiles.map((profile) => ({ profile, ...seed(profile) }));
 if (!args['skip-query']) console.error(`measuring ${profiles.join(' and ')} in process${profiles.length > 1 ? ', alternately' : ''}…`);
