@@ -25,8 +25,8 @@ export type CachedPage = {
  * Rendered home-timeline pages, kept exactly as long as they are right. A page goes stale when the change
  * tracker's epoch moves (anything it cannot account for precisely), when the reader follows or unfollows
  * someone, when a post on it (or the one after it) is liked, unliked, replied to or deleted, or, for a first
- * page, when one of the accounts it shows publishes. Later pages are bounded by their cursor, so new posts never change them. Least recently
- * used pages go first past a byte budget.
+ * page, when one of the accounts it shows publishes. Later pages are bounded by their cursor, so new posts
+ * never change them. Least recently used pages go first past a byte budget.
  */
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();

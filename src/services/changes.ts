@@ -10,8 +10,8 @@ const MAX_VERSIONS = 200_000;
  * Safe by default: every row any statement changes counts (SQLite's `total_changes()`), and so does any commit by
  * another connection (`PRAGMA data_version`); either one moves the `epoch`, which invalidates everything. The
  * routine writes run inside `tracked()` and report precisely what they touched instead: a new post (by author),
- * a post whose counts or likes changed or that was deleted, a reader whose follows changed, a credential deleted. A write path nobody annotated costs cache
- * hits, never correctness.
+ * a post whose counts or likes changed or that was deleted, a reader whose follows changed, a credential
+ * deleted. A write path nobody annotated costs cache hits, never correctness.
  */
 export class Changes {
   private epochValue = 0;

@@ -45,13 +45,13 @@ const POST_CACHE_SIZE = 20_000;
 
 /**
  * Hydrates posts by seq, in the order given (missing ones dropped); `liked` is set when there is a viewer.
- * Rows come from a cache that the change tracker keeps exact (a like, unlike or reply changes a post's
- * version; anything else that could change a row, such as a delete or a profile edit, moves the epoch); only
- * the viewer's likes are read every time.
+ * Rows come from a cache that the change tracker keeps exact (a like, unlike, reply or delete changes a post's
+ * version; anything else that could change a row, such as a profile edit, moves the epoch); only the viewer's
+ * likes are read every time.
  *
- * The rows returned are the cached ones, shared by every caller and frozen. (Copying each
- * row per call cost more than the query on a cache hit, and the copies outlived young-generation collections
- * often enough to make each one several milliseconds long.)
+ * The rows returned are the cached ones, shared by every caller and frozen. (Copying each row per call cost
+ * more than the query on a cache hit, and the copies outlived young-generation collections often enough to
+ * make each one several milliseconds long.)
  */
 export function loadPosts(deps: Deps, viewerId: number | null, seqs: number[]): PostRow[] {
   if (seqs.length === 0) return [];
