@@ -100,8 +100,10 @@ describe('posts and the WAL', () => {
     reader.close();
     await stop();
     expect(holds).toBeGreaterThan(0);
-    // Every hold ran out and fell back to the writer's own checkpoint instead of waiting on.
+    // Every hold ran out and fell back to the writer's own checkpoint instead of waiting on, and each failure
+    // doubled the wait before the next hold (100, 200, 400, 800 ms...), so posts were rarely taxed.
     expect(catchUps).toBeGreaterThan(0);
+    expect(holds).toBeLessThanOrEqual(4);
     expect(slowest).toBeLessThan(500);
     closeDb(db);
   });

@@ -17,9 +17,11 @@ const timer = setInterval(() => {
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
-/** How long posts may be held for a checkpoint to copy the whole WAL, and how soon to try again if it could not. */
+/** How long posts may be held for a checkpoint to copy the whole WAL. */
 const MAX_HOLD_MS = 100;
+/** How soon to hold them again after a hold that did not get there; doubled after each such hold. */
 const RETRY_MS = 100;
+const MAX_RETRY_MS = 10_000;
 
 export type CheckpointHooks = {
   /** Holds the frequent writes (posts) until the returned function is called; reads go on meanwhile. */
@@ -49,6 +51,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
   let release: (() => void) | null = null;
   let holdTimer: NodeJS.Timeout | undefined;
   let triedAt = 0;
+  let retryMs = RETRY_MS;
   let stopping = false;
   // Posts never wait longer than MAX_HOLD_MS, whatever the thread does (a long read elsewhere can keep a
   // checkpoint from copying everything; the thread can die): then the writer checkpoints itself.
@@ -57,6 +60,8 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     clearTimeout(holdTimer);
     release();
     release = null;
+    // Something keeps the log from being copied (say, a long read): do not keep taxing posts for it.
+    retryMs = caughtUp ? RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
     if (!caughtUp) setImmediate(hooks.catchUp);
   };
   worker.on('message', ({ log, checkpointed }: { log: number; checkpointed: number }) => {
@@ -66,7 +71,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
       return;
     }
     const now = Date.now();
-    if (log > maxFrames && now - triedAt > RETRY_MS) {
+    if (log > maxFrames && now - triedAt > retryMs) {
       triedAt = now;
       release = hooks.holdWrites();
       holdTimer = setTimeout(() => endHold(false), MAX_HOLD_MS);
