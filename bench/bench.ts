@@ -3,6 +3,9 @@
  * timeline against a same-size static baseline, writes under a read load, and the server's peak RSS.
  *
  *   npm run bench -- [--profile company] [--profiles company,ibm] [--seconds 10] [--write-rate 1500] [--quick] [--skip-http] [--skip-query]
+ *
+ * Exits non-zero when any request under load failed; `npm test` runs it on the small profile (--quick) so
+ * the bench itself keeps working.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -358,3 +361,15 @@ if (queries && queries.length > 1) {
 }
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, `bench-${profiles.join('-')}.json`), `${JSON.stringify({ at: new Date().toISOString(), seconds, results: all }, null, 2)}\n`);
+// Figures measured on failures are no figures: any error or non-2xx answer under load fails the run.
+const failures = Object.entries(all).flatMap(([profile, r]) => {
+  const h = (r as { http: Record<string, unknown> | null }).http;
+  if (!h) return [];
+  return Object.entries(h)
+    .filter(([, v]) => typeof v === 'object' && v !== null && 'errors' in v && ((v as Cannon).errors > 0 || (v as Cannon).non2xx > 0))
+    .map(([phase, v]) => `${profile} ${phase}: ${(v as Cannon).errors} errors, ${(v as Cannon).non2xx} non-2xx`);
+});
+if (failures.length) {
+  console.error(`requests failed under load:\n${failures.join('\n')}`);
+  process.exitCode = 1;
+}
