@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config';
 import { startCheckpointer } from '../src/db/checkpointer';
 import Database from 'better-sqlite3';
-import { closeDb, openDb } from '../src/db/client';
+import { closeDb, openDb, type Db } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import { createAccount } from '../src/services/accounts';
 import type { Actor, Deps } from '../src/services/deps';
@@ -24,6 +24,18 @@ async function setup(name: string) {
   const account = await createAccount(deps, { handle: `${name}_writer`, displayName: 'Writer', password: 'correct horse battery' });
   const actor: Actor = { id: account.id, handle: account.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: 't:x' };
   return { path, db, deps, actor };
+}
+
+/** The checkpointer as the server starts it (posts held, the writer's own checkpoint as fallback), counting both. */
+function counted(path: string, db: Db, maxFrames: number) {
+  const counts = { holds: 0, catchUps: 0 };
+  const stop = startCheckpointer(
+    path,
+    { holdWrites: () => (counts.holds++, holdPosts(db)), catchUp: () => (counts.catchUps++, db.$client.pragma('wal_checkpoint(PASSIVE)')) },
+    5,
+    maxFrames,
+  );
+  return Object.assign(counts, { stop });
 }
 
 describe('posts and the WAL', () => {
@@ -44,14 +56,7 @@ describe('posts and the WAL', () => {
 
   it('start the WAL over under a steady stream of posts instead of letting it grow', async () => {
     const { path, db, deps, actor } = await setup('steady');
-    let holds = 0;
-    let catchUps = 0;
-    const stop = startCheckpointer(
-      path,
-      { holdWrites: () => (holds++, holdPosts(db)), catchUp: () => (catchUps++, db.$client.pragma('wal_checkpoint(PASSIVE)')) },
-      5,
-      5000,
-    );
+    const wal = counted(path, db, 5000);
     // Commits back to back for two and a half seconds, as under a heavy stream of posts: the worker's
     // checkpoints never find the WAL fully copied before the next commit, so it would never start over alone.
     const until = Date.now() + 2500;
@@ -61,29 +66,22 @@ describe('posts and the WAL', () => {
       written += batch.length;
       await Promise.all(batch);
     }
-    await stop();
+    await wal.stop();
     expect(count(deps)).toBe(written);
     const walFrames = (statSync(`${path}-wal`).size - 32) / (4096 + 24);
     // Crossed 5,000 frames again and again (each hold is one crossing), yet the file stayed within the
     // fallback's reach (a restart can miss when the worker is mid-checkpoint; past 10,000 frames the writer
     // checkpoints itself): without restarts it would hold every frame written since the start, 20 times more.
-    expect(holds).toBeGreaterThan(2);
+    expect(wal.holds).toBeGreaterThan(2);
     expect(walFrames).toBeLessThan(3 * 5000);
     // Holding posts did the work; the stall-everything fallback stayed rare.
-    expect(catchUps).toBeLessThan(holds);
+    expect(wal.catchUps).toBeLessThan(wal.holds);
     closeDb(db);
   });
 
   it('never keep posts waiting long when a long read keeps the WAL from being copied', async () => {
     const { path, db, deps, actor } = await setup('pinned');
-    let holds = 0;
-    let catchUps = 0;
-    const stop = startCheckpointer(
-      path,
-      { holdWrites: () => (holds++, holdPosts(db)), catchUp: () => (catchUps++, db.$client.pragma('wal_checkpoint(PASSIVE)')) },
-      5,
-      500,
-    );
+    const wal = counted(path, db, 500);
     await submitPost(deps, actor, { text: 'before the reader' });
     // Another connection in the middle of a read: no checkpoint can copy frames committed after it began.
     const reader = new Database(path);
@@ -98,12 +96,12 @@ describe('posts and the WAL', () => {
     }
     reader.exec('COMMIT');
     reader.close();
-    await stop();
-    expect(holds).toBeGreaterThan(0);
+    await wal.stop();
+    expect(wal.holds).toBeGreaterThan(0);
     // Every hold ran out and fell back to the writer's own checkpoint instead of waiting on, and each failure
     // doubled the wait before the next hold (100, 200, 400, 800 ms...), so posts were rarely taxed.
-    expect(catchUps).toBeGreaterThan(0);
-    expect(holds).toBeLessThanOrEqual(4);
+    expect(wal.catchUps).toBeGreaterThan(0);
+    expect(wal.holds).toBeLessThanOrEqual(4);
     expect(slowest).toBeLessThan(500);
     closeDb(db);
   });

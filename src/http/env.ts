@@ -47,16 +47,15 @@ function originOf(url: string): string {
 
 /** The absolute origin links should use: the configured public URL, else the request's own. */
 export function baseUrl(c: Ctx): string {
-  const configured = c.get('deps').config.publicUrl;
-  if (configured) return configured;
-  if (!c.get('deps').config.trustProxy) return originOf(c.req.url);
+  const { publicUrl, trustProxy } = c.get('deps').config;
+  if (publicUrl) return publicUrl;
+  if (!trustProxy) return originOf(c.req.url);
+  // Behind a trusted proxy: the scheme and host the client used, as the proxy reports them.
   const url = new URL(c.req.url);
-  if (c.get('deps').config.trustProxy) {
-    const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
-    const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
-    if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-    if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) url.host = host;
-  }
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
+  const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
+  if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
+  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) url.host = host;
   return url.origin;
 }
 

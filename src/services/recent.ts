@@ -15,7 +15,7 @@ type Entry = {
 /**
  * Each author's newest post numbers, in memory: the home timeline merges these instead of seeking the posts
  * index once per followed account. Entries load lazily from the database and are kept exact by createPost and
- * deletePost, which report every commit here; the process serving the API is the only writer of posts.
+ * deletePost, which report every commit here; a commit by another process starts it over.
  */
 export class RecentPosts {
   private readonly entries = new Map<number, Entry>();
