@@ -20,6 +20,9 @@ export class Metrics {
   readonly pageCache = new Counter({
     name: 'bluetwit_page_cache_total', help: 'Home timeline pages served from the page cache (hit) or built (miss)', labelNames: ['result'] as const, registers: [this.registry],
   });
+  /** The page cache counter's two children, kept (counted on every home timeline read). */
+  readonly pageCacheHit = this.pageCache.labels('hit');
+  readonly pageCacheMiss = this.pageCache.labels('miss');
   readonly timeline = new Histogram({
     name: 'bluetwit_timeline_seconds', help: 'Time to build a timeline page', labelNames: ['timeline'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1], registers: [this.registry],

@@ -15,6 +15,7 @@ const MAX_VERSIONS = 200_000;
  */
 export class Changes {
   private epochValue = 0;
+  private credentialsValue = 0;
   private accounted = 0;
   private untracked = 0;
   private dataVersion: number;
@@ -29,7 +30,7 @@ export class Changes {
   private newest = 0;
   private readonly resetListeners: (() => void)[] = [];
 
-  constructor(sqlite: Database.Database) {
+  constructor(private readonly sqlite: Database.Database) {
     this.total = sqlite.prepare('SELECT total_changes()').pluck();
     this.version = sqlite.prepare('PRAGMA data_version').pluck();
     this.untracked = this.total.get() as number;
@@ -106,6 +107,11 @@ export class Changes {
     }
   }
 
+  /** `tracked()` around a transaction: the usual shape of a write that reports what it touched. */
+  transaction<T>(fn: () => T): T {
+    return this.tracked(() => this.sqlite.transaction(fn)());
+  }
+
   /** A post was published: first pages of everyone who follows its author are stale. */
   postAdded(authorId: number, seq: number): void {
     if (authorId >= this.lastPost.length) {
@@ -132,8 +138,6 @@ export class Changes {
   get credentials(): number {
     return this.credentialsValue;
   }
-
-  private credentialsValue = 0;
 
   /** A reader's follows changed: what they see is stale. */
   readerChanged(accountId: number): void {

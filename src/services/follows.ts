@@ -14,13 +14,13 @@ export function follow(deps: Deps, actor: Actor, handle: string): void {
   if (target.id === actor.id) throw badRequest('You cannot follow yourself.', [{ field: 'handle', message: 'self' }], 'cannot_follow_self');
   if (isBlockedBy(deps, target.id, actor.id)) throw forbidden('This account has blocked you.', 'blocked');
   const tracker = changes(deps.db);
-  tracker.tracked(() => deps.db.$client.transaction(() => {
+  tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)').run(actor.id, target.id, deps.clock());
     if (res.changes === 0) return;
     tracker.readerChanged(actor.id);
     adjustCounts(deps, actor.id, target.id, 1);
     notify(deps, target.id, 'follow', actor.id, null);
-  })());
+  });
 }
 
 /** Unfollows (idempotent). */
@@ -32,12 +32,12 @@ export function unfollow(deps: Deps, actor: Actor, handle: string): void {
 /** Removes a follow edge and its counts if present; runs inside or outside a transaction. */
 export function removeFollow(deps: Deps, followerId: number, followeeId: number): void {
   const tracker = changes(deps.db);
-  tracker.tracked(() => deps.db.$client.transaction(() => {
+  tracker.transaction(() => {
     const res = prepared(deps.db, 'DELETE FROM follows WHERE follower_id = ? AND followee_id = ?').run(followerId, followeeId);
     if (res.changes === 0) return;
     tracker.readerChanged(followerId);
     adjustCounts(deps, followerId, followeeId, -1);
-  })());
+  });
 }
 
 function adjustCounts(deps: Deps, followerId: number, followeeId: number, delta: number) {

@@ -17,7 +17,7 @@ export function once(deps: Deps, accountId: number, key: string, request: unknow
   if (!KEY.test(key)) throw badRequest('Idempotency-Key must be 1–255 printable ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid' }]);
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   // Tracked: the stored response is not part of anything read caches hold; `produce` reports its own changes.
-  return changes(deps.db).tracked(() => deps.db.$client.transaction(() => {
+  return changes(deps.db).transaction(() => {
     const now = deps.clock();
     const prior = prepared(deps.db, 'SELECT request_hash, status, body FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at > ?').get(
       accountId, key, now - KEEP_MS,
@@ -32,5 +32,5 @@ export function once(deps: Deps, accountId: number, key: string, request: unknow
       accountId, key, requestHash, res.status, res.body, now,
     );
     return { ...res, replayed: false };
-  })());
+  });
 }

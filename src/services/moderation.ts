@@ -15,14 +15,14 @@ export function hide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 'b
   if (target.id === actor.id) throw badRequest(`You cannot ${kind} yourself.`, [{ field: 'handle', message: 'self' }], `cannot_${kind}_self`);
   // A hide changes which accounts fill the actor's home timeline; a block's removed follows report themselves.
   const tracker = changes(deps.db);
-  tracker.tracked(() => deps.db.$client.transaction(() => {
+  tracker.transaction(() => {
     prepared(deps.db, 'INSERT OR IGNORE INTO hides (account_id, target_id, kind, created_at) VALUES (?, ?, ?, ?)').run(actor.id, target.id, kind, deps.clock());
     tracker.readerChanged(actor.id);
     if (kind === 'block') {
       removeFollow(deps, actor.id, target.id);
       removeFollow(deps, target.id, actor.id);
     }
-  })());
+  });
 }
 
 /** Unmutes or unblocks (idempotent). */

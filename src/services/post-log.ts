@@ -7,9 +7,21 @@ const CAPACITY = 1 << 20;
 /** Posts read from the database at a time when a walk goes below what the log holds. */
 const CHUNK = 4096;
 
+/** A bitmap of account ids: a few KB even for 100,000 accounts, and built and tested faster than a Set. */
+export function bitmapOf(ids: ArrayLike<number>): Uint32Array {
+  let max = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
+  const bits = new Uint32Array((max >>> 5) + 1);
+  for (let i = 0; i < ids.length; i++) bits[ids[i] >>> 5] |= 1 << (ids[i] & 31);
+  return bits;
+}
+
+/** Whether `id` is in a bitmap made by `bitmapOf`. */
+export const inBitmap = (bits: Uint32Array, id: number): boolean => id >>> 5 < bits.length && (bits[id >>> 5] & (1 << (id & 31))) !== 0;
+
 /**
  * Who wrote each of the newest posts, by seq, in memory (a ring of `authorId * 2 + bot`; 0 for a deleted post):
- * a dense reader's home timeline walks it newest first, testing follow membership in a Set, instead of asking
+ * a dense reader's home timeline walks it newest first, testing follow membership in a bitmap, instead of asking
  * SQLite about each post. The log fills lazily downwards from the newest post as walks need older posts, is
  * kept exact by createPost and deletePost, and starts over when another process writes to the database.
  */
@@ -82,8 +94,7 @@ export class PostLog {
       const stop = Math.max(this.lo, 1);
       for (; seq >= stop && out.length < want; seq--) {
         const v = ring[seq % CAPACITY];
-        const author = v >>> 1;
-        if (v !== 0 && (bots || (v & 1) === 0) && (author >>> 5) < authors.length && (authors[author >>> 5] & (1 << (author & 31))) !== 0) out.push(seq);
+        if (v !== 0 && (bots || (v & 1) === 0) && inBitmap(authors, v >>> 1)) out.push(seq);
       }
     }
     return { seqs: out, reached: seq + 1, done: true };

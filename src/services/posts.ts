@@ -145,7 +145,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
   const id = deps.newId();
   const now = deps.clock();
   const tracker = changes(deps.db);
-  const post = tracker.tracked(() => deps.db.$client.transaction((): PostRow => {
+  const post = tracker.transaction((): PostRow => {
     let parent: { seq: number; authorId: number } | null = null;
     if (input.replyTo) {
       const ref = prepared(deps.db, 'SELECT seq, author_id AS authorId FROM posts WHERE id = ?').get(input.replyTo) as
@@ -202,7 +202,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
       seq, id, authorId: actor.id, authorHandle: author.handle, authorName: author.name, authorBot: author.bot === 1, text,
       replyTo: parent ? input.replyTo! : null, mentions, tags, likeCount: 0, replyCount: 0, createdAt: now, liked: false,
     };
-  })());
+  });
   // Inside a caller's transaction (an idempotent retry's record), the caller announces after its commit.
   if (!deps.db.$client.inTransaction) announcePost(deps, post);
   return post;
@@ -222,9 +222,10 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
   const tracker = changes(deps.db);
   // Tracked: cached pages showing the post (or holding it as the one that makes a next page) and its parent's
   // reply count go stale; nothing else cached can show a post that is gone.
-  tracker.tracked(() => deps.db.$client.transaction(() => {
-    const row = prepared(deps.db, 'SELECT reply_to FROM posts WHERE seq = ?').get(ref.seq) as { reply_to: string | null };
-    const parent = row.reply_to ? (prepared(deps.db, 'SELECT seq FROM posts WHERE id = ?').pluck().get(row.reply_to) as number | undefined) : undefined;
+  tracker.transaction(() => {
+    const parent = prepared(deps.db, 'SELECT parent.seq FROM posts p JOIN posts parent ON parent.id = p.reply_to WHERE p.seq = ?')
+      .pluck()
+      .get(ref.seq) as number | undefined;
     if (parent !== undefined) {
       prepared(deps.db, 'UPDATE posts SET reply_count = reply_count - 1 WHERE seq = ?').run(parent);
       tracker.postChanged(parent);
@@ -234,7 +235,7 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
     prepared(deps.db, 'DELETE FROM posts WHERE seq = ?').run(ref.seq);
     prepared(deps.db, 'UPDATE accounts SET posts_count = posts_count - 1 WHERE id = ?').run(ref.authorId);
     tracker.postChanged(ref.seq);
-  })());
+  });
   recentPosts(deps.db).removed(ref.authorId, ref.seq);
   postLog(deps.db).removed(ref.seq);
   deps.events.publish({ type: 'delete', id, authorId: ref.authorId });
@@ -261,23 +262,23 @@ export function listReplies(deps: Deps, viewerId: number | null, id: string, lim
 export function likePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
   const tracker = changes(deps.db);
-  tracker.tracked(() => deps.db.$client.transaction(() => {
+  tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO likes (account_id, post_seq, created_at) VALUES (?, ?, ?)').run(actor.id, ref.seq, deps.clock());
     if (res.changes === 0) return;
     prepared(deps.db, 'UPDATE posts SET like_count = like_count + 1 WHERE seq = ?').run(ref.seq);
     tracker.postChanged(ref.seq);
     notify(deps, ref.authorId, 'like', actor.id, ref.seq);
-  })());
+  });
 }
 
 /** Removes a like (idempotent). */
 export function unlikePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
   const tracker = changes(deps.db);
-  tracker.tracked(() => deps.db.$client.transaction(() => {
+  tracker.transaction(() => {
     const res = prepared(deps.db, 'DELETE FROM likes WHERE account_id = ? AND post_seq = ?').run(actor.id, ref.seq);
     if (res.changes === 0) return;
     prepared(deps.db, 'UPDATE posts SET like_count = like_count - 1 WHERE seq = ?').run(ref.seq);
     tracker.postChanged(ref.seq);
-  })());
+  });
 }

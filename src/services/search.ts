@@ -26,12 +26,12 @@ export function ftsQuery(input: string): string | null {
  */
 export function flushSearchIndex(deps: Deps, max = -1): number {
   // Tracked: the search index is not part of anything read caches hold.
-  return changes(deps.db).tracked(() => deps.db.$client.transaction(() => {
+  return changes(deps.db).transaction(() => {
     const batch = '(SELECT seq FROM fts_pending ORDER BY seq LIMIT @max)';
     const n = prepared(deps.db, `INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM ${batch} f CROSS JOIN posts p ON p.seq = f.seq`).run({ max }).changes;
     if (n > 0) prepared(deps.db, `DELETE FROM fts_pending WHERE seq IN ${batch}`).run({ max });
     return n;
-  })());
+  });
 }
 
 const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;

@@ -50,7 +50,7 @@ export const timelineRoutes = createRouter()
       const cache = pageCache(c.get('deps').db);
       const key = `${actor.id} ${q.limit} ${q.bots} ${q.cursor ?? ''} ${base}`;
       let page: Rendered | null = cache.get(key);
-      c.get('metrics').pageCache.inc({ result: page ? 'hit' : 'miss' });
+      (page ? c.get('metrics').pageCacheHit : c.get('metrics').pageCacheMiss).inc();
       if (!page) {
         const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
         const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
