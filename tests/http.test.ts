@@ -11,6 +11,13 @@ describe('error model and HTTP edge', () => {
     const r = await call(app, '/api/nope/nothing');
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    // /api itself and /api with a query are the API too; a page path that merely starts with "api" is not.
+    for (const path of ['/api', '/api?x=1', '/api/']) expect((await call(app, path)).json?.error.code, path).toBe('not_found');
+    const page = await call(app, '/apis', { headers: { accept: 'text/plain' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // Pages and the API each carry their own security headers.
+    expect((await call(app, '/api/nope')).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 
   it('refuses non-JSON bodies with 415 and malformed JSON with 400', async () => {

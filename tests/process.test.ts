@@ -148,4 +148,32 @@ describe('the real server process', () => {
       expect(await server.exited).toBe(0);
     }
   }, 60_000);
+
+  it('answers every request over a socket as of after it arrived, though it looks for other processes\' commits once per turn', async () => {
+    const db = tempDb();
+    const server = await startServer(db);
+    const other = new Database(db);
+    try {
+      const reader = await account(server.base, 'reader');
+      const author = await account(server.base, 'author');
+      expect((await fetch(`${server.base}/api/accounts/author/follow`, { method: 'PUT', headers: reader })).status).toBe(204);
+      const home = async () => ((await (await fetch(`${server.base}/api/timelines/home`, { headers: reader })).json()) as { items: { text: string }[] }).items.map((p) => p.text);
+      expect(await home()).toEqual([]);
+      await home(); // now served from the page cache
+      // Another process (the admin CLI, a script) posts for the author, then someone asks at once, on the same
+      // kept-alive connection: the cached page must not be served.
+      for (let i = 0; i < 5; i++) {
+        const authorId = other.prepare("SELECT id FROM accounts WHERE handle = 'author'").pluck().get();
+        other.prepare("INSERT INTO posts (id, author_id, text, created_at) VALUES (?, ?, ?, ?)").run(`ext${i}`, authorId, `from elsewhere ${i}`, Date.now());
+        expect((await home())[0]).toBe(`from elsewhere ${i}`);
+      }
+      // The same for a token another process revokes.
+      other.prepare("DELETE FROM tokens WHERE account_id = (SELECT id FROM accounts WHERE handle = 'reader')").run();
+      expect((await fetch(`${server.base}/api/timelines/home`, { headers: reader })).status).toBe(401);
+    } finally {
+      other.close();
+      server.proc.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  }, 60_000);
 });

@@ -42,8 +42,8 @@ export class Changes {
    *
    * This connection's own changes are counted on every call (`total_changes()` is nearly free). Another
    * connection's commits are looked for (`PRAGMA data_version`, which opens a read transaction) on the first
-   * call after `newRequest()` and once per turn of the event loop, so every request is answered as of a moment
-   * after it arrived.
+   * call in each turn of the event loop and the first after `newRequest()`, so every request is answered as of
+   * a moment after it arrived: requests read from sockets in a turn arrived before its poll returned.
    */
   epoch(): number {
     const untracked = (this.total.get() as number) - this.accounted;
