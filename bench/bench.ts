@@ -265,6 +265,7 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     const median = byClass[1][0];
     const page = await fetch(`${url}/api/timelines/home`, { headers: { authorization: `Bearer ${median.token}` } });
     const body = await page.text();
+    const recorded = { BASELINE_ETAG: page.headers.get('etag') ?? '', BASELINE_LINK: page.headers.get('link') ?? '' };
     mkdirSync(outDir, { recursive: true });
     const bodyFile = join(outDir, 'baseline-page.json');
     writeFileSync(bodyFile, body);
@@ -284,18 +285,22 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     const serverWriteP99Ms = p99Bucket(before, await serverHistogram(url, 'POST', '/api/posts'));
     const rss = peakRssMb(server.pid!);
 
-    const bport = await freePort();
-    // Bundled and started the same way as the server.
-    await esbuild({ entryPoints: [join(root, 'bench/baseline-server.ts')], outfile: join(root, 'dist/baseline-server.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-    const baseline = await startProcess(['--max-semi-space-size=32', 'dist/baseline-server.mjs'], { PORT: String(bport), BASELINE_BODY: bodyFile }, `http://127.0.0.1:${bport}/`);
-    let base: Cannon;
-    try {
-      await cannon({ url: `http://127.0.0.1:${bport}`, connections: 10, requests: reads, duration: 1 } as autocannon.Options);
-      base = await cannon({ url: `http://127.0.0.1:${bport}`, connections: 10, requests: reads });
-    } finally {
-      await stop(baseline);
-    }
-    return { pageBytes: Buffer.byteLength(body), real, baseline: base, ratio: Math.round((real.rps / base.rps) * 100) / 100, writesAlone, writesDuringReads, readsDuringWrites, serverWriteP99Ms, peakRssMb: rss };
+    // The static baseline, then the contract's floor, each bundled and started the same way as the server.
+    const reference = async (name: string, env: Record<string, string>) => {
+      const port = await freePort();
+      await esbuild({ entryPoints: [join(root, `bench/${name}.ts`)], outfile: join(root, `dist/${name}.mjs`), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+      const proc = await startProcess(['--max-semi-space-size=32', `dist/${name}.mjs`], { PORT: String(port), BASELINE_BODY: bodyFile, ...env }, `http://127.0.0.1:${port}/`);
+      try {
+        await cannon({ url: `http://127.0.0.1:${port}`, connections: 10, requests: reads, duration: 1 } as autocannon.Options);
+        return await cannon({ url: `http://127.0.0.1:${port}`, connections: 10, requests: reads });
+      } finally {
+        await stop(proc);
+      }
+    };
+    const base = await reference('baseline-server', {});
+    const floor = await reference('floor-server', { ...recorded, FLOOR_TOKENS: tokensPath });
+    const ratio = (r: Cannon) => Math.round((r.rps / base.rps) * 100) / 100;
+    return { pageBytes: Buffer.byteLength(body), real, baseline: base, ratio: ratio(real), floor, floorRatio: ratio(floor), writesAlone, writesDuringReads, readsDuringWrites, serverWriteP99Ms, peakRssMb: rss };
   } finally {
     await stop(server);
   }
@@ -332,7 +337,9 @@ for (const [i, { profile, db, tokens }] of seeded.entries()) {
       '|---|---|---|---|---|---|',
       `| GET /api/timelines/home (mix) | ${h.real.rps} | ${h.real.p50} | ${h.real.p99} | ${h.real.errors} | ${h.real.non2xx} |`,
       `| baseline: static page of ${h.pageBytes} B | ${h.baseline.rps} | ${h.baseline.p50} | ${h.baseline.p99} | ${h.baseline.errors} | ${h.baseline.non2xx} |`,
+      `| floor: the contract's headers and an in-memory token lookup, nothing else | ${h.floor.rps} | ${h.floor.p50} | ${h.floor.p99} | ${h.floor.errors} | ${h.floor.non2xx} |`,
       `| **ratio real / baseline** | **${h.ratio}** | | | | |`,
+      `| ratio floor / baseline | ${h.floorRatio} | | | | |`,
       `| POST /api/posts alone (8 conns) | ${h.writesAlone.rps} | ${h.writesAlone.p50} | ${h.writesAlone.p99} | ${h.writesAlone.errors} | ${h.writesAlone.non2xx} |`,
       `| POST /api/posts offered at ${writeRate}/s during reads | ${h.writesDuringReads.rps} | ${h.writesDuringReads.p50} | ${h.writesDuringReads.p99} | ${h.writesDuringReads.errors} | ${h.writesDuringReads.non2xx} |`,
       `| reads during those writes (9 conns) | ${h.readsDuringWrites.rps} | ${h.readsDuringWrites.p50} | ${h.readsDuringWrites.p99} | ${h.readsDuringWrites.errors} | ${h.readsDuringWrites.non2xx} |`,

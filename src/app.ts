@@ -5,6 +5,7 @@ import { conditionalGet } from './http/etag';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
 import { ZodError } from 'zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
@@ -90,34 +91,8 @@ export function createApp(opts: AppOptions) {
     c.set('metrics', metrics);
     return next();
   };
-  // Pages (the web client and the terminal's text): the full set, with a Content-Security-Policy the client passes.
-  const pageHeaders = secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'none'"],
-      frameAncestors: ["'none'"],
-      formAction: ["'self'"],
-    },
-    crossOriginResourcePolicy: 'same-origin',
-  });
-  // JSON is never a page: OWASP's set for REST APIs (nothing may load, frame or sniff it), without the headers
-  // that only mean something for documents or for retired browsers; each header costs on every response.
-  const apiHeaders = secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    crossOriginResourcePolicy: 'same-origin',
-    xFrameOptions: 'DENY',
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
+  const pageHeaders = secureHeaders(PAGE_SECURITY_HEADERS);
+  const apiHeaders = secureHeaders(API_SECURITY_HEADERS);
   const tooLarge = () => {
     throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
   };
