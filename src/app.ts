@@ -19,7 +19,7 @@ import { postRoutes } from './http/routes/posts';
 import { formatOf, webRoutes } from './http/routes/web';
 import { renderError } from './render/text';
 import { sessionRoutes } from './http/routes/sessions';
-import { timelineRoutes } from './http/routes/timelines';
+import { homeTimelineRoutes, timelineRoutes } from './http/routes/timelines';
 import { EventHub } from './live/hub';
 import { changes } from './services/changes';
 import type { Deps } from './services/deps';
@@ -140,6 +140,9 @@ export function createApp(opts: AppOptions) {
     }
     return next();
   });
+  // Hono runs the handlers a request matches in the order they were added, so the home timeline, which answers
+  // conditional requests from its cached pages, is not wrapped by conditionalGet (the hottest route, for nothing).
+  api.route('/', homeTimelineRoutes);
   api.use(conditionalGet);
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);

@@ -95,6 +95,17 @@ describe('error model and HTTP edge', () => {
     expect(m.text).toMatch(/bluetwit_timeline_seconds_count\{timeline="home"\} 1/);
     expect(m.text).toMatch(/bluetwit_open_streams 0/);
     expect(m.text).toMatch(/bluetwit_db_size_bytes \d+/);
+    expect(m.text).toMatch(/bluetwit_page_cache_total\{result="miss"\} 1\n/);
+    // Counted between scrapes and added up on each: nothing counted twice, nothing lost.
+    await call(app, '/api/timelines/home', { headers: u.auth });
+    await call(app, '/api/timelines/home', { headers: u.auth });
+    const again = (await call(app, '/metrics', { headers: admin.auth })).text;
+    expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/api\/timelines\/home",status="200"\} 3\n/);
+    expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/metrics",status="200"\} 1\n/);
+    expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/metrics",status="403"\} 1\n/);
+    expect(again).toMatch(/bluetwit_http_request_duration_seconds_count\{method="GET",route="\/api\/timelines\/home"\} 3\n/);
+    expect(again).toMatch(/bluetwit_page_cache_total\{result="hit"\} 2\n/);
+    expect(again).toMatch(/bluetwit_page_cache_total\{result="miss"\} 1\n/);
   });
 
   it('sets secure headers with a content security policy', async () => {

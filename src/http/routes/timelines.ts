@@ -40,7 +40,11 @@ function sendRendered(c: Ctx, page: Rendered) {
 
 const HEARTBEAT_MS = 15_000;
 
-export const timelineRoutes = createRouter()
+/**
+ * The home timeline: rendered pages come from the page cache with their ETags, and conditional requests are
+ * answered from those, so this route needs no conditionalGet wrapper (the app routes it ahead of that).
+ */
+export const homeTimelineRoutes = createRouter()
   .openapi(
     createRoute({ method: 'get', path: '/timelines/home', tags: ['timelines'], summary: 'Home: own posts and those of followed accounts', security: bearer, request: { query: TimelineQuery }, responses: { 200: json(PostPage, 'Posts, newest first'), 400: errors[400], 401: errors[401] } }),
     (c) => {
@@ -50,7 +54,8 @@ export const timelineRoutes = createRouter()
       const cache = pageCache(c.get('deps').db);
       const key = `${actor.id} ${q.limit} ${q.bots} ${q.cursor ?? ''} ${base}`;
       let page: Rendered | null = cache.get(key);
-      (page ? c.get('metrics').pageCacheHit : c.get('metrics').pageCacheMiss).inc();
+      if (page) c.get('metrics').pageCacheHits++;
+      else c.get('metrics').pageCacheMisses++;
       if (!page) {
         const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
         const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
@@ -60,7 +65,9 @@ export const timelineRoutes = createRouter()
       }
       return sendRendered(c, page);
     },
-  )
+  );
+
+export const timelineRoutes = createRouter()
   .openapi(
     createRoute({ method: 'get', path: '/timelines/public', tags: ['timelines'], summary: 'Every post', security: bearer, request: { query: TimelineQuery }, responses: { 200: json(PostPage, 'Posts, newest first'), 400: errors[400], 401: errors[401] } }),
     (c) => {
