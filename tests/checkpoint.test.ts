@@ -106,6 +106,27 @@ describe('posts and the WAL', () => {
     closeDb(db);
   });
 
+  it('look at an idle database less and less often, and often again as soon as posts come', async () => {
+    const { path, db, deps, actor } = await setup('idle');
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Nothing written for a second: at a fixed 5 ms that would be some 200 checkpoints.
+    const quiet = counted(path, db, 500);
+    await sleep(1000);
+    const { looks } = await quiet.stop();
+    expect(looks).toBeGreaterThan(3);
+    expect(looks).toBeLessThan(30);
+    // After a quiet spell, a stream of posts crosses the threshold again and again and is caught each time.
+    const wal = counted(path, db, 500);
+    await sleep(600);
+    const until = Date.now() + 1000;
+    while (Date.now() < until) await Promise.all(Array.from({ length: 4 }, (_, i) => submitPost(deps, actor, { text: `after the quiet ${i}` })));
+    await wal.stop();
+    expect(wal.holds).toBeGreaterThan(2);
+    // Looking only every 250 ms, it ends near 20,000 frames.
+    expect((statSync(`${path}-wal`).size - 32) / (4096 + 24)).toBeLessThan(4 * 500);
+    closeDb(db);
+  });
+
   it('report a checkpointer that cannot run, so the writer checkpoints for itself', async () => {
     const failed = new Promise<unknown>((resolve) => {
       startCheckpointer(join(dir, 'missing', 'dir', 'x.db'), { holdWrites: () => () => {}, catchUp: () => {}, onStopped: resolve });

@@ -1,22 +1,54 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-// Runs in its own thread with its own connection: PASSIVE checkpoints never block readers or the writer.
+// Runs in its own thread with its own connection: PASSIVE checkpoints never block readers or the writer. It looks
+// every intervalMs while anything is being written; when a look finds nothing new, the next comes twice as late,
+// up to idleMs, so an idle server sleeps. It reports only what the writer acts on: a WAL past maxFrames, and
+// every look while posts are held for it (the writer says 'hold' and 'release').
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.path);
+const { path, intervalMs, idleMs, maxFrames } = workerData;
+const db = new Database(path);
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -2048');
-const timer = setInterval(() => {
+let holding = false;
+let last = -1;
+let delay = intervalMs;
+let looks = 0;
+let timer;
+const look = () => {
+  looks++;
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
-  } catch { /* busy: try again next tick */ }
-}, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+    if (holding || r.log > maxFrames) parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
+    const quiet = !holding && r.log === last && r.log === r.checkpointed;
+    delay = quiet ? Math.min(delay * 2, idleMs) : intervalMs;
+    last = r.log;
+  } catch {
+    delay = intervalMs; // busy: try again soon
+  }
+  timer = setTimeout(look, delay);
+};
+timer = setTimeout(look, intervalMs);
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    clearTimeout(timer);
+    db.close();
+    parentPort.postMessage({ looks });
+    parentPort.close();
+    return;
+  }
+  holding = m === 'hold';
+  if (holding) {
+    clearTimeout(timer);
+    timer = setTimeout(look, 0);
+  }
+});
 `;
 
+/** The longest a quiet database goes between two looks at its WAL. */
+const IDLE_MS = 250;
 /** How long posts may be held for a checkpoint to copy the whole WAL. */
 const MAX_HOLD_MS = 100;
 /** How soon to hold them again after a hold that did not get there; doubled after each such hold. */
@@ -42,12 +74,14 @@ export type CheckpointHooks = {
  * `maxFrames`, posts are held (reads are not) until the next checkpoint has copied the whole log, at most
  * ~10-20 ms, and the commit that releases them starts the WAL over. Only if other writes keep that from
  * happening does `catchUp` run on the writer's thread (the whole event loop waits for its fsync); a RESTART
- * checkpoint from the worker would hold every writer, reads included, for its whole duration. Returns the
- * function that stops the thread.
+ * checkpoint from the worker would hold every writer, reads included, for its whole duration. A quiet database
+ * is looked at less and less often (at most IDLE_MS apart), so an idle server, or one only serving reads, does
+ * not spend a share of its two cores on a hundred checkpoints a second. Returns the function that stops the
+ * thread (it resolves with how many looks the thread took).
  */
-export function startCheckpointer(path: string, hooks: CheckpointHooks, intervalMs = 10, maxFrames = 50_000): () => Promise<void> {
+export function startCheckpointer(path: string, hooks: CheckpointHooks, intervalMs = 10, maxFrames = 50_000): () => Promise<{ looks: number }> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs, idleMs: Math.max(intervalMs, IDLE_MS), maxFrames } });
   let release: (() => void) | null = null;
   let holdTimer: NodeJS.Timeout | undefined;
   let triedAt = 0;
@@ -60,11 +94,18 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     clearTimeout(holdTimer);
     release();
     release = null;
+    if (!stopping) worker.postMessage('release');
     // Something keeps the log from being copied (say, a long read): do not keep taxing posts for it.
     retryMs = caughtUp ? RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
     if (!caughtUp) setImmediate(hooks.catchUp);
   };
-  worker.on('message', ({ log, checkpointed }: { log: number; checkpointed: number }) => {
+  let looks = 0;
+  worker.on('message', (m: { log: number; checkpointed: number } | { looks: number }) => {
+    if ('looks' in m) {
+      looks = m.looks;
+      return;
+    }
+    const { log, checkpointed } = m;
     // Everything copied while posts waited: the commit they make next starts the WAL over.
     if (release) {
       if (log === checkpointed) endHold(true);
@@ -74,6 +115,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     if (log > maxFrames && now - triedAt > retryMs) {
       triedAt = now;
       release = hooks.holdWrites();
+      worker.postMessage('hold');
       holdTimer = setTimeout(() => endHold(false), MAX_HOLD_MS);
       holdTimer.unref();
     } else if (log > 2 * maxFrames) {
@@ -94,7 +136,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     new Promise((resolve) => {
       stopping = true;
       endHold(true);
-      worker.once('exit', () => resolve());
+      worker.once('exit', () => resolve({ looks }));
       worker.postMessage('stop');
     });
 }
