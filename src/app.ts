@@ -83,9 +83,9 @@ export function createApp(opts: AppOptions) {
   // Middleware with nothing to do afterwards returns next() instead of awaiting it: one promise less each.
   const prepare: MiddlewareHandler<AppEnv> = (c, next) => {
     // Other processes' commits are looked for once per turn of the event loop (a read transaction each time,
-    // the dearest step of a cached read). A request read from a socket arrived before the turn's poll returned,
-    // so that look comes after it; a request made in process (app.request) may follow a commit in the same
-    // turn, so it looks again.
+    // not worth repeating for every request of a busy turn). A request read from a socket arrived before the
+    // turn's poll returned, so that look comes after it; a request made in process (app.request) may follow a
+    // commit in the same turn, so it looks again.
     if (!(c.env as { incoming?: unknown } | undefined)?.incoming) tracker.newRequest();
     c.set('deps', deps);
     c.set('metrics', metrics);
@@ -122,7 +122,8 @@ export function createApp(opts: AppOptions) {
     h.use(prepare);
     h.use(observe(logger, metrics));
     h.use(headers);
-    // Only requests that may carry a body are measured (GET and HEAD never get this far with one).
+    // Bodies are measured for the methods routes take them on; a request with any other method matches no
+    // route, and its body is never read.
     h.on(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', limitRequestBody);
     h.onError(onError);
     h.use(resolveActor);
