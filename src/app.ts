@@ -55,12 +55,21 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, 'internal_error', 'Something went wrong on our side. It has been logged.', undefined, err);
 }
 
-/** Whether an absolute URL's path is /api or under it. */
-function isApiPath(url: string): boolean {
-  const path = url.indexOf('/', url.indexOf('//') + 2);
-  if (path < 0 || !url.startsWith('/api', path)) return false;
-  const next = url.charCodeAt(path + 4);
-  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
+/** Whether a path is /api or under it. */
+const isApi = (path: string) => path.startsWith('/api') && (path.length === 4 || path[4] === '/');
+
+/** Whether an absolute URL's path is /api or under it, percent-encoded or not (Hono routes the decoded path). */
+function isApiUrl(url: string): boolean {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return false;
+  const query = url.indexOf('?', start);
+  const path = query < 0 ? url.slice(start) : url.slice(start, query);
+  if (!path.includes('%')) return isApi(path);
+  try {
+    return isApi(decodeURI(path));
+  } catch {
+    return false;
+  }
 }
 
 /** Builds the whole HTTP app around a database and config; tests call this with an in-memory database. */
@@ -82,11 +91,11 @@ export function createApp(opts: AppOptions) {
   const tracker = changes(deps.db);
   // Middleware with nothing to do afterwards returns next() instead of awaiting it: one promise less each.
   const prepare: MiddlewareHandler<AppEnv> = (c, next) => {
-    // Other processes' commits are looked for once per turn of the event loop (a read transaction each time,
-    // not worth repeating for every request of a busy turn). A request read from a socket arrived before the
-    // turn's poll returned, so that look comes after it; a request made in process (app.request) may follow a
-    // commit in the same turn, so it looks again.
-    if (!(c.env as { incoming?: unknown } | undefined)?.incoming) tracker.newRequest();
+    // Other processes' commits are looked for once for all the requests read from sockets in one poll phase
+    // (a read transaction each time, not worth repeating for every request of a busy turn): they all arrived
+    // before it began. A request made in process (app.request) may follow a commit at any moment, so it looks.
+    if ((c.env as { incoming?: unknown } | undefined)?.incoming) tracker.socketRequest();
+    else tracker.newRequest();
     c.set('deps', deps);
     c.set('metrics', metrics);
     return next();
@@ -110,7 +119,7 @@ export function createApp(opts: AppOptions) {
     if (e.status >= 500) logger.error({ reqId: c.get('requestId'), err }, 'unhandled error');
     const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
     // Outside /api, terminals get one plain line (so `curl -f` fails and scripts read the reason).
-    if (!c.req.path.startsWith('/api') && formatOf(c) !== 'json') {
+    if (!isApi(c.req.path) && formatOf(c) !== 'json') {
       const detail = e.details?.map((d) => `${d.field}: ${d.message}`).join('; ');
       return c.text(renderError(detail ? `${e.safeMessage} (${detail})` : e.safeMessage), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
     }
@@ -161,7 +170,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', webRoutes());
 
   const pages = app.fetch;
-  app.fetch = (request, env, executionCtx) => (isApiPath(request.url) ? apiApp.fetch(request, env, executionCtx) : pages(request, env, executionCtx));
+  app.fetch = (request, env, executionCtx) => (isApiUrl(request.url) ? apiApp.fetch(request, env, executionCtx) : pages(request, env, executionCtx));
 
   return Object.assign(app, { deps, metrics, logger });
 }

@@ -16,6 +16,10 @@ describe('error model and HTTP edge', () => {
     const page = await call(app, '/apis', { headers: { accept: 'text/plain' } });
     expect(page.status).toBe(404);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-type')).not.toContain('json');
+    // A percent-encoded /api is routed as Hono decodes it: to the API.
+    const u = await signUp(app);
+    expect((await call(app, '/%61pi/timelines/home', { headers: u.auth })).status).toBe(200);
     // Pages and the API each carry their own security headers.
     expect((await call(app, '/api/nope')).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });

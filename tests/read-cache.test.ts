@@ -10,6 +10,7 @@ import { closeDb, openDb, type Db } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import { createToken } from '../src/services/auth';
 import type { Actor, Deps } from '../src/services/deps';
+import { changes } from '../src/services/changes';
 import { createPost, likePost, loadPosts } from '../src/services/posts';
 import { call, makeTestApp, signUp } from './helpers';
 
@@ -282,5 +283,25 @@ describe('home timeline caches', () => {
     expect((await call(app, '/api/me', { headers: { cookie } })).status).toBe(200);
     other.$client.prepare("DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE handle = 'cache_revoker')").run();
     expect((await call(app, '/api/me', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('answer a request read from a socket as of after it arrived, though a look for other processes\' commits was just taken', async () => {
+    const deps: Deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    const [v] = viewers;
+    const auth = { authorization: `Bearer ${createToken(deps, v.id, 'socket', ['read']).token}` };
+    // As @hono/node-server calls the app: the request was read from a socket.
+    const fromSocket = () => app.request('/api/timelines/home', { headers: auth }, { incoming: {}, outgoing: {} });
+    expect((await fromSocket()).status).toBe(200);
+    expect((await fromSocket()).status).toBe(200);
+    // In one callback, as in a timer's turn: a background job looks (the search indexer, a batch of posts), then
+    // another process revokes the token, then the request is read.
+    const after = await new Promise<Response>((resolve) =>
+      setTimeout(() => {
+        changes(db).epoch();
+        other.$client.prepare("DELETE FROM tokens WHERE name = 'socket'").run();
+        resolve(fromSocket());
+      }, 0),
+    );
+    expect(after.status).toBe(401);
   });
 });

@@ -42,8 +42,8 @@ export class Changes {
    *
    * This connection's own changes are counted on every call (`total_changes()` is nearly free). Another
    * connection's commits are looked for (`PRAGMA data_version`, which opens a read transaction) on the first
-   * call in each turn of the event loop and the first after `newRequest()`, so every request is answered as of
-   * a moment after it arrived: requests read from sockets in a turn arrived before its poll returned.
+   * call after `newRequest()` or the first `socketRequest()` of a poll phase, and at least once per turn of
+   * the event loop, so every request is answered as of a moment after it arrived.
    */
   epoch(): number {
     const untracked = (this.total.get() as number) - this.accounted;
@@ -66,6 +66,23 @@ export class Changes {
   newRequest(): void {
     this.looked = false;
   }
+
+  /**
+   * A request read from a socket. Those read in one poll phase of the event loop all arrived before it began,
+   * so the first of them makes the next epoch() look again and the others share that look; a look taken in
+   * any other phase (by a timer's or a setImmediate's work) may predate them and does not count.
+   */
+  socketRequest(): void {
+    if (this.inPollPhase) return;
+    this.inPollPhase = true;
+    this.looked = false;
+    setImmediate(this.pollPhaseOver);
+  }
+
+  private inPollPhase = false;
+  private readonly pollPhaseOver = () => {
+    this.inPollPhase = false;
+  };
 
   private looked = false;
   private forgetting = false;
