@@ -304,7 +304,10 @@ async function httpLevel(seededPath: string, tokensPath: string) {
       return { proc, url: `http://127.0.0.1:${port}` };
     };
     const baseline = await reference('baseline-server', {});
-    const floorServer = await reference('floor-server', { ...recorded, FLOOR_TOKENS: tokensPath });
+    const floorServer = await reference('floor-server', { ...recorded, FLOOR_TOKENS: tokensPath }).catch(async (err) => {
+      await stop(baseline.proc);
+      throw err;
+    });
     const { real, baseline: base, floor } = await alternately({ real: url, baseline: baseline.url, floor: floorServer.url }, reads)
       .finally(() => Promise.all([stop(baseline.proc), stop(floorServer.proc)]));
 

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
-import { holdPosts } from './services/post-batch';
+import { holdPosts, onPostsCommitted } from './services/post-batch';
 import { flushSearchIndex } from './services/search';
 import { createLogger } from './http/observability';
 
@@ -16,7 +16,7 @@ async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   const fileDb = config.dbPath !== ':memory:';
   const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
-  const stopCheckpointer = fileDb
+  const checkpointer = fileDb
     ? startCheckpointer(config.dbPath, {
         holdWrites: () => holdPosts(db),
         catchUp: () => db.$client.pragma('wal_checkpoint(PASSIVE)'),
@@ -25,7 +25,8 @@ async function start(config: Config) {
           db.$client.pragma('wal_autocheckpoint = 1000');
         },
       })
-    : async () => {};
+    : null;
+  if (checkpointer) onPostsCommitted(db, checkpointer.written);
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.
   const indexer = setInterval(() => flushSearchIndex(app.deps, SEARCH_FLUSH_MAX), SEARCH_FLUSH_MS);
@@ -54,7 +55,7 @@ async function start(config: Config) {
       clearTimeout(force);
       clearInterval(indexer);
       flushSearchIndex(app.deps);
-      await stopCheckpointer();
+      await checkpointer?.stop();
       closeDb(db);
       logger.info('stopped');
       logger.flush();

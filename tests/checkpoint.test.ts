@@ -10,7 +10,7 @@ import { closeDb, openDb, type Db } from '../src/db/client';
 import { EventHub } from '../src/live/hub';
 import { createAccount } from '../src/services/accounts';
 import type { Actor, Deps } from '../src/services/deps';
-import { holdPosts, submitPost } from '../src/services/post-batch';
+import { holdPosts, onPostsCommitted, submitPost } from '../src/services/post-batch';
 
 const dir = mkdtempSync(join(tmpdir(), 'bluetwit-wal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,13 +29,14 @@ async function setup(name: string) {
 /** The checkpointer as the server starts it (posts held, the writer's own checkpoint as fallback), counting both. */
 function counted(path: string, db: Db, maxFrames: number) {
   const counts = { holds: 0, catchUps: 0 };
-  const stop = startCheckpointer(
+  const checkpointer = startCheckpointer(
     path,
     { holdWrites: () => (counts.holds++, holdPosts(db)), catchUp: () => (counts.catchUps++, db.$client.pragma('wal_checkpoint(PASSIVE)')) },
     5,
     maxFrames,
   );
-  return Object.assign(counts, { stop });
+  onPostsCommitted(db, checkpointer.written);
+  return Object.assign(counts, { stop: checkpointer.stop });
 }
 
 describe('posts and the WAL', () => {
@@ -122,15 +123,37 @@ describe('posts and the WAL', () => {
     while (Date.now() < until) await Promise.all(Array.from({ length: 4 }, (_, i) => submitPost(deps, actor, { text: `after the quiet ${i}` })));
     await wal.stop();
     expect(wal.holds).toBeGreaterThan(2);
-    // Looking only every 250 ms, it ends near 20,000 frames.
+    // Without the wake-up at the first commit, the first look can come 250 ms into the stream: ~20,000 frames.
     expect((statSync(`${path}-wal`).size - 32) / (4096 + 24)).toBeLessThan(4 * 500);
     closeDb(db);
   });
 
+  it('leave a long WAL that is already copied alone while nothing is written', async () => {
+    const { path, db, deps, actor } = await setup('leftover');
+    // A burst ends past the threshold and a checkpoint copies it all: the log starts over at the next commit.
+    for (let i = 0; i < 60; i++) await Promise.all(Array.from({ length: 10 }, (_, j) => submitPost(deps, actor, { text: `burst ${i} ${j} #wal` })));
+    const [r] = db.$client.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    expect(r.log).toBeGreaterThan(500);
+    expect(r.checkpointed).toBe(r.log);
+    const wal = counted(path, db, 500);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { looks } = await wal.stop();
+    // At most the one hold its first look asks for, no checkpoints on the writer, and the thread settled into
+    // looking rarely (holding again and again for a log nobody adds to took ~6 holds and ~33 looks a second).
+    expect(wal.holds).toBeLessThanOrEqual(1);
+    expect(wal.catchUps).toBe(0);
+    expect(looks).toBeLessThan(30);
+    closeDb(db);
+  });
+
   it('report a checkpointer that cannot run, so the writer checkpoints for itself', async () => {
+    let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
     const failed = new Promise<unknown>((resolve) => {
-      startCheckpointer(join(dir, 'missing', 'dir', 'x.db'), { holdWrites: () => () => {}, catchUp: () => {}, onStopped: resolve });
+      checkpointer = startCheckpointer(join(dir, 'missing', 'dir', 'x.db'), { holdWrites: () => () => {}, catchUp: () => {}, onStopped: resolve });
     });
     expect(String(await failed)).toMatch(/unable to open|SQLITE_CANTOPEN|directory does not exist/i);
+    // Shutting down afterwards still finishes.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(checkpointer!.stop()).resolves.toEqual({ looks: 0 });
   });
 });

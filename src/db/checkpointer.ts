@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 
 // Runs in its own thread with its own connection: PASSIVE checkpoints never block readers or the writer. It looks
 // every intervalMs while anything is being written; when a look finds nothing new, the next comes twice as late,
-// up to idleMs, so an idle server sleeps. It reports only what the writer acts on: a WAL past maxFrames, and
-// every look while posts are held for it (the writer says 'hold' and 'release').
+// up to idleMs, so an idle server sleeps. It reports only what the writer acts on: a WAL past maxFrames that grew
+// since the last look, and every look while posts are held for it (the writer says 'hold' and 'release').
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -21,8 +21,12 @@ const look = () => {
   looks++;
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (holding || r.log > maxFrames) parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
+    // A long log that nothing was added to since the last look was already reported (and held for, if it could
+    // be); the writer acts on it again once something is written.
+    if (holding || (r.log > maxFrames && r.log !== last)) parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
     const quiet = !holding && r.log === last && r.log === r.checkpointed;
+    // Going quiet: the writer wakes the thread at its next commit instead of waiting for a late look.
+    if (quiet && delay === intervalMs) parentPort.postMessage({ quiet: true });
     delay = quiet ? Math.min(delay * 2, idleMs) : intervalMs;
     last = r.log;
   } catch {
@@ -39,11 +43,14 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
-  holding = m === 'hold';
-  if (holding) {
-    clearTimeout(timer);
-    timer = setTimeout(look, 0);
+  if (m === 'wake') {
+    delay = intervalMs;
+  } else {
+    holding = m === 'hold';
+    if (!holding) return;
   }
+  clearTimeout(timer);
+  timer = setTimeout(look, 0);
 });
 `;
 
@@ -76,10 +83,17 @@ export type CheckpointHooks = {
  * happening does `catchUp` run on the writer's thread (the whole event loop waits for its fsync); a RESTART
  * checkpoint from the worker would hold every writer, reads included, for its whole duration. A quiet database
  * is looked at less and less often (at most IDLE_MS apart), so an idle server, or one only serving reads, does
- * not spend a share of its two cores on a hundred checkpoints a second. Returns the function that stops the
- * thread (it resolves with how many looks the thread took).
+ * not spend a share of its two cores on a hundred checkpoints a second; the writer calls `written()` after
+ * committing posts, which brings a quiet thread back at once.
  */
-export function startCheckpointer(path: string, hooks: CheckpointHooks, intervalMs = 10, maxFrames = 50_000): () => Promise<{ looks: number }> {
+export type Checkpointer = {
+  /** Posts were committed: a thread that went quiet looks again at once. */
+  written: () => void;
+  /** Stops the thread; resolves with how many looks it took. */
+  stop: () => Promise<{ looks: number }>;
+};
+
+export function startCheckpointer(path: string, hooks: CheckpointHooks, intervalMs = 10, maxFrames = 50_000): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs, idleMs: Math.max(intervalMs, IDLE_MS), maxFrames } });
   let release: (() => void) | null = null;
@@ -100,9 +114,15 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     if (!caughtUp) setImmediate(hooks.catchUp);
   };
   let looks = 0;
-  worker.on('message', (m: { log: number; checkpointed: number } | { looks: number }) => {
+  let quiet = false;
+  let exited = false;
+  worker.on('message', (m: { log: number; checkpointed: number } | { looks: number } | { quiet: true }) => {
     if ('looks' in m) {
       looks = m.looks;
+      return;
+    }
+    if ('quiet' in m) {
+      quiet = true;
       return;
     }
     const { log, checkpointed } = m;
@@ -130,13 +150,24 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     }
   };
   worker.on('error', stopped);
-  worker.on('exit', () => stopped());
+  worker.on('exit', () => {
+    exited = true;
+    stopped();
+  });
   worker.unref();
-  return () =>
-    new Promise((resolve) => {
-      stopping = true;
-      endHold(true);
-      worker.once('exit', () => resolve({ looks }));
-      worker.postMessage('stop');
-    });
+  return {
+    written: () => {
+      if (!quiet) return;
+      quiet = false;
+      worker.postMessage('wake');
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        stopping = true;
+        endHold(true);
+        if (exited) return resolve({ looks });
+        worker.once('exit', () => resolve({ looks }));
+        worker.postMessage('stop');
+      }),
+  };
 }

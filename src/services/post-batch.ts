@@ -6,6 +6,12 @@ type Pending = { deps: Deps; actor: Actor; input: { text: string; replyTo?: stri
 
 const queues = new WeakMap<Deps['db'], Pending[]>();
 const holds = new WeakMap<Deps['db'], number>();
+const committedListeners = new WeakMap<Deps['db'], () => void>();
+
+/** Calls `listener` after each commit of a batch of posts (the WAL checkpointer wakes up for them). */
+export function onPostsCommitted(db: Deps['db'], listener: () => void): void {
+  committedListeners.set(db, listener);
+}
 
 /**
  * Holds post commits (submitted posts wait, reads go on) until the returned function is called; the WAL
@@ -61,6 +67,7 @@ function flush(db: Deps['db']): void {
     for (const p of batch) p.reject(err);
     return;
   }
+  committedListeners.get(db)?.();
   results.forEach((r, i) => {
     if ('post' in r) {
       announcePost(deps, r.post);
