@@ -123,8 +123,9 @@ describe('posts and the WAL', () => {
     while (Date.now() < until) await Promise.all(Array.from({ length: 4 }, (_, i) => submitPost(deps, actor, { text: `after the quiet ${i}` })));
     await wal.stop();
     expect(wal.holds).toBeGreaterThan(2);
-    // Without the wake-up at the first commit, the first look can come 250 ms into the stream: ~20,000 frames.
-    expect((statSync(`${path}-wal`).size - 32) / (4096 + 24)).toBeLessThan(4 * 500);
+    // Without the wake-up at the first commit, the first look can come 250 ms into the stream: ~16,000 frames.
+    // With it, the peak is a few threshold's worth (~1,000-2,100 frames, more when CI's cores are busy).
+    expect((statSync(`${path}-wal`).size - 32) / (4096 + 24)).toBeLessThan(8 * 500);
     closeDb(db);
   });
 

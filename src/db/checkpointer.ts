@@ -101,6 +101,11 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
   let triedAt = 0;
   let retryMs = RETRY_MS;
   let stopping = false;
+  // On the writer's thread, at the end of this turn; not once stopped, when the database may be closed already.
+  const catchUpSoon = () =>
+    setImmediate(() => {
+      if (!stopping) hooks.catchUp();
+    });
   // Posts never wait longer than MAX_HOLD_MS, whatever the thread does (a long read elsewhere can keep a
   // checkpoint from copying everything; the thread can die): then the writer checkpoints itself.
   const endHold = (caughtUp: boolean) => {
@@ -111,7 +116,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
     if (!stopping) worker.postMessage('release');
     // Something keeps the log from being copied (say, a long read): do not keep taxing posts for it.
     retryMs = caughtUp ? RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
-    if (!caughtUp) setImmediate(hooks.catchUp);
+    if (!caughtUp) catchUpSoon();
   };
   let looks = 0;
   let quiet = false;
@@ -139,7 +144,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
       holdTimer = setTimeout(() => endHold(false), MAX_HOLD_MS);
       holdTimer.unref();
     } else if (log > 2 * maxFrames) {
-      setImmediate(hooks.catchUp);
+      catchUpSoon();
     }
   });
   const stopped = (err?: unknown) => {
