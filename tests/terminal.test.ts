@@ -297,13 +297,14 @@ describe('live tail', () => {
     const started = Date.now();
     setTimeout(() => void post(app, friend, 'live from another client'), 20);
     let out = '';
-    while (!out.includes('live from another client') && Date.now() - started < 1000) {
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
+    // Pushed as it happens: well under the 15 s heartbeat, with room for a busy CI machine.
+    while (!out.includes('live from another client') && Date.now() - started < 3000) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
       if (!chunk || chunk.done) break;
       out += decoder.decode(chunk.value);
     }
     expect(out).toContain('live from another client');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(app.deps.events.listenerCount).toBe(1);
     ctrl.abort();
     await reader.cancel().catch(() => {});
