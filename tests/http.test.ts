@@ -166,7 +166,7 @@ describe('error model and HTTP edge', () => {
 
   it('serves the community guidelines as text, JSON or HTML', async () => {
     const app = makeTestApp({ guidelines: 'Be kind <always>.' });
-    expect(await (await app.request('/guidelines')).text()).toBe('Be kind <always>.');
+    expect(await (await app.request('/guidelines')).text()).toBe('Be kind <always>.\n');
     expect(await (await app.request('/guidelines', { headers: { accept: 'application/json' } })).json()).toEqual({ guidelines: 'Be kind <always>.' });
     const html = await (await app.request('/guidelines', { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Be kind &#60;always&#62;.');

@@ -120,6 +120,55 @@ describe('tokens and posting from a terminal', () => {
     const ro = await call(app, '/post', { method: 'POST', body: 'nope', headers: { ...form, authorization: `Bearer ${u.readToken}` } });
     expect(ro.status).toBe(403);
   });
+
+  it('keeps a raw body that merely contains &text= verbatim, and takes reply= as a form field', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const parent = await post(app, u, 'parent');
+    const form = { ...CURL, ...u.auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const link = 'read this: https://example.com/share?u=1&text=oops';
+    expect((await call(app, '/post', { method: 'POST', body: link, headers: form })).status).toBe(201);
+    const r = await call(app, '/post', { method: 'POST', body: `text=a%20reply&reply=${parent.id}`, headers: form });
+    expect(r.status).toBe(201);
+    const posts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items;
+    expect(posts.map((p: { text: string }) => p.text)).toEqual(['a reply', link, 'parent']);
+    expect(posts[0].replyTo).toBe(parent.id);
+  });
+
+  it('takes JSON (as HTTPie sends it) and multipart forms (curl -F, a file too), and refuses other types with one line', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const httpie = await call(app, '/post', { method: 'POST', body: { text: 'from httpie' }, headers: { ...u.auth, 'user-agent': 'HTTPie/3.2.2', accept: 'application/json, */*;q=0.5' } });
+    expect(httpie.status).toBe(201);
+    expect(httpie.json.post.text).toBe('from httpie');
+    const badJson = await call(app, '/post', { method: 'POST', body: '{"text": ', headers: { ...CURL, ...u.auth, 'content-type': 'application/json' } });
+    expect(badJson.status).toBe(400);
+    expect(badJson.text).toMatch(/^error: .*JSON.*\n$/);
+    const noText = await call(app, '/post', { method: 'POST', body: { txt: 'typo' }, headers: { ...CURL, ...u.auth } });
+    expect(noText.status).toBe(400);
+    const multipart = new FormData();
+    multipart.set('text', 'from curl -F');
+    const f = await app.request('/post', { method: 'POST', body: multipart, headers: { ...CURL, ...u.auth } });
+    expect(f.status).toBe(201);
+    const file = new FormData();
+    file.set('text', new File(['notes\nfrom a file\n'], 'notes.txt', { type: 'text/plain' }));
+    expect((await app.request('/post', { method: 'POST', body: file, headers: { ...CURL, ...u.auth } })).status).toBe(201);
+    const xml = await call(app, '/post', { method: 'POST', body: '<text/>', headers: { ...CURL, ...u.auth, 'content-type': 'application/xml' } });
+    expect(xml.status).toBe(415);
+    expect(xml.text).toMatch(/^error: [^\n]*\n$/);
+    const texts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text);
+    expect(texts).toEqual(['notes\nfrom a file', 'from curl -F', 'from httpie']);
+  });
+
+  it('tells a GET of /token or /post to use POST, with 405 and Allow', async () => {
+    const app = makeTestApp();
+    for (const path of ['/token', '/post']) {
+      const r = await curl(app, path);
+      expect(r.status, path).toBe(405);
+      expect(r.headers.get('allow')).toBe('POST');
+      expect(r.text).toMatch(new RegExp(`^error: Use POST: curl .*${path}\n$`));
+    }
+  });
 });
 
 describe('text layout', () => {
@@ -187,6 +236,59 @@ describe('text layout', () => {
     expect(settings.text).toContain('/help');
   });
 
+  it('fits help, guidelines, the token notice and pointers to the width, with commands that still paste whole', async () => {
+    const app = makeTestApp();
+    const host = 'http://bluetwit.internal.example.com';
+    const within = (text: string, width: number, label: string) => {
+      for (const line of text.split('\n')) expect(stringWidth(line), `${label}: ${line}`).toBeLessThanOrEqual(width);
+    };
+    // The shell drops a backslash-newline: between words (then the indent is a space), or inside a word, where a
+    // quoted word is closed before it and reopened after. Undone, the broken commands read as written.
+    const unbroken = (text: string) => text.replace(/'\\\n'/g, '').replace(/ \\\n\s*/g, ' ').replace(/\\\n/g, '');
+    const wide = (await call(app, `${host}/help?width=300`, { headers: CURL })).text;
+    const commands = wide.split('\n').filter((l) => /^\s+(curl|export) /.test(l)).map((l) => l.trim());
+    expect(commands.length).toBeGreaterThan(15);
+    for (const width of [80, 40]) {
+      const help = (await call(app, `${host}/help?width=${width}`, { headers: CURL })).text;
+      within(help, width, `help ${width}`);
+      // Every line of a wrapped comment is still a comment, so pasting a block runs only the commands.
+      const comments = help.split('\n').filter((l, i, all) => /^ {2}\S/.test(l) && !/^ {2}(curl|export) /.test(l) && !/\\$/.test(all[i - 1]));
+      expect(comments.length).toBeGreaterThan(4);
+      for (const line of comments) expect(line).toMatch(/^ {2}# /);
+      const joined = unbroken(help);
+      for (const command of commands) expect(joined, command).toContain(command);
+      within((await call(app, `${host}/guidelines?width=${width}`, { headers: CURL })).text, width, `guidelines ${width}`);
+      within((await call(app, `${host}/settings?width=${width}`, { headers: CURL })).text, width, `settings ${width}`);
+    }
+    const handle = 'a_very_long_handle_of_30_chars';
+    await signUp(app, { handle, password: 'terminal password' });
+    const token = await call(app, `${host}/token`, { method: 'POST', headers: { ...CURL, authorization: `Basic ${Buffer.from(`${handle}:terminal password`).toString('base64')}` } });
+    expect(token.status).toBe(201);
+    within(token.text, 80, 'token');
+    expect(token.text).toMatch(/^bt_\S+\n/);
+    // An error stays one line whatever the host; with a host of usual length it fits 80 columns too.
+    const anon = await call(app, 'http://bluetwit.corp.example/home', { headers: CURL });
+    expect(anon.status).toBe(401);
+    within(anon.text, 80, 'sign-in error');
+    expect(anon.text).toMatch(/^error: [^\n]*\/token\n$/);
+  });
+
+  it('negotiates the guidelines like every public URL', async () => {
+    const app = makeTestApp({ guidelines: 'Be kind.' });
+    const as = async (accept: string, query = '') => {
+      const r = await call(app, `/guidelines${query}`, { headers: { accept } });
+      expect(r.headers.get('vary')).toContain('Accept');
+      return r.headers.get('content-type')!.split(';')[0];
+    };
+    expect(await as('text/html;q=0, */*')).toBe('text/plain');
+    expect(await as('text/plain, text/html;q=0.1')).toBe('text/plain');
+    expect(await as('application/json;q=0.1, text/plain')).toBe('text/plain');
+    expect(await as('application/json;q=0, */*')).toBe('text/plain');
+    expect(await as('application/json', '?format=text')).toBe('text/plain');
+    expect(await as('*/*', '?format=JSON')).toBe('application/json');
+    expect(await as('text/html,application/xhtml+xml,*/*;q=0.8')).toBe('text/html');
+  });
+
   it('fits notifications to the width, even with the longest handles', async () => {
     const app = makeTestApp();
     const me = await signUp(app, { handle: 'me_reader' });
@@ -248,6 +350,17 @@ describe('terminal safety', () => {
         const withoutOurColours = r.text.replace(/\u001b\[[0-9;]*m/g, '').replace(/^(\S+Z)\t/gm, '$1 ');
         expect(withoutOurColours.match(UNSAFE)?.[0], `${path}${q}: ${JSON.stringify(r.text)}`).toBeUndefined();
       }
+    }
+  });
+  it('echoes a directory query back inert, on one line within the width', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const q = encodeURIComponent('\u001b[2J\u001b]0;pwn\u0007\u202e');
+    for (const path of [`/directory?q=${q}`, `/directory?department=${encodeURIComponent('\u001b[31mred\r')}`, `/directory?q=${'x'.repeat(100)}`]) {
+      const r = await curl(app, path, u);
+      expect(r.status, path).toBe(200);
+      expect(r.text.match(UNSAFE)?.[0], `${path}: ${JSON.stringify(r.text)}`).toBeUndefined();
+      for (const line of r.text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(80);
     }
   });
 });

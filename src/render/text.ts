@@ -184,6 +184,32 @@ export function renderPageFooter(opts: LayoutOptions & PageOptions): string {
   return pageFooter(opts, clampWidth(opts.width), painter(opts.color));
 }
 
+/**
+ * Fixed prose with shell commands in it (the help, the guidelines, notices) laid out within `width` cells. A command
+ * (a line starting with `curl` or `export`, joined with its backslash continuations) is broken so it still pastes as
+ * one command; other lines wrap, keeping their indent (and a comment's `#`). Whatever the text holds is made inert first.
+ */
+export function layoutText(text: string, width: number): string {
+  const w = clampWidth(width);
+  const src = sanitizeTerminal(text).split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const indent = /^ */.exec(src[i])![0];
+    let rest = src[i].slice(indent.length);
+    if (/^(curl|export)\s/.test(rest)) {
+      while (rest.endsWith(' \\') && i + 1 < src.length) rest = `${rest.slice(0, -2)} ${src[++i].trim()}`;
+      out.push(...(displayWidth(indent + rest) <= w ? [indent + rest] : commandLines(indent, rest, w)));
+    } else if (displayWidth(src[i]) <= w) {
+      out.push(src[i]);
+    } else {
+      // A shell comment stays a comment on every line it wraps to.
+      const lead = rest.startsWith('# ') ? `${indent}# ` : indent;
+      out.push(...wrap(rest.slice(lead.length - indent.length), w - displayWidth(lead)).map((l) => lead + l));
+    }
+  }
+  return out.join('\n');
+}
+
 /** An error as one plain line. */
 export function renderError(message: string): string {
   return `error: ${sanitizeLine(message)}\n`;

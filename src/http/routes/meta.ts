@@ -2,7 +2,10 @@ import { Hono } from 'hono';
 import { prepared } from '../../db/sql';
 import { forbidden } from '../../errors';
 import type { AppEnv } from '../env';
+import { layoutText } from '../../render/text';
+import { parseWidth } from '../negotiate';
 import { socketIp } from '../rate-limit';
+import { formatOf } from './web';
 
 const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 
@@ -33,11 +36,13 @@ export const metaRoutes = new Hono<AppEnv>()
   })
   .get('/guidelines', (c) => {
     const text = c.get('deps').config.guidelines ?? DEFAULT_GUIDELINES;
-    const accept = c.req.header('accept') ?? '';
-    if (c.req.query('format') === 'json' || (/application\/json/.test(accept) && !/text\/html/.test(accept))) return c.json({ guidelines: text });
-    if (/text\/html/.test(accept) && c.req.query('format') !== 'text') {
+    // Negotiated like every public URL (Accept with q-values, ?format=); shared caches keep the versions apart.
+    c.header('Vary', 'Accept');
+    const format = formatOf(c);
+    if (format === 'json') return c.json({ guidelines: text });
+    if (format === 'html') {
       const escaped = text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
       return c.html(`<!doctype html><meta charset="utf-8"><title>Community guidelines · bluetwit</title><pre style="white-space:pre-wrap;max-width:70ch;margin:2rem auto;font:1rem/1.5 system-ui">${escaped}</pre>`);
     }
-    return c.text(text);
+    return c.text(`${layoutText(text, parseWidth(c.req.query('width'))).trimEnd()}\n`, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
   });

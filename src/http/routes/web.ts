@@ -4,9 +4,9 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { AppError, unauthorized } from '../../errors';
-import { subscribeTimeline } from '../../live/subscription';
+import { subscribeTimeline, type LiveItem } from '../../live/subscription';
 import { accountJson, postJson, type PostJson } from '../../render/json';
-import { renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
+import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount, listDirectory } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
@@ -56,7 +56,8 @@ function terminalReader(c: Ctx): Actor | null {
     return readerOf(c);
   } catch (err) {
     if (err instanceof AppError && err.status === 401) {
-      throw unauthorized(`Sign in first: curl -u <handle> -X POST ${baseUrl(c)}/token, then send -H "Authorization: Bearer <token>".`);
+      // One line (so `curl -f` scripts read the reason), short enough for 80 columns with most host names.
+      throw unauthorized(`Sign in: curl -u <handle> -X POST ${baseUrl(c)}/token`);
     }
     throw err;
   }
@@ -123,6 +124,55 @@ function loadIndexHtml(): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 
+const FORM_FIELDS = new Set(['text', 'reply']);
+
+/**
+ * The text of a terminal post and the post it replies to. A form (`-d text=...`, `--data-urlencode`, `-F text=...`)
+ * when the body is one: a urlencoded body counts only if every field in it is one of ours, so a raw `-d` body that
+ * happens to hold `&text=` (a pasted link) is still posted verbatim. Also JSON (`{"text", "replyTo"}`, as HTTPie
+ * sends) and text/plain (`--data-binary @-`). `?reply=` works with all of them.
+ */
+async function postedText(c: Ctx): Promise<{ text: string; reply: string | undefined }> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  const reply = c.req.query('reply');
+  if (type.startsWith('multipart/form-data')) {
+    const form = await c.req.parseBody();
+    // -F text=@notes.txt sends the file's contents as the field.
+    const field = async (name: string) => {
+      const v = form[name];
+      return typeof v === 'string' ? v : v instanceof File ? await v.text() : undefined;
+    };
+    const text = await field('text');
+    if (text === undefined) throw new AppError(400, 'invalid_request', 'The form needs a text field: -F text=...', [{ field: 'text', message: 'Required.' }]);
+    return { text, reply: (await field('reply')) ?? reply };
+  }
+  if (/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) {
+    let input: unknown;
+    try {
+      input = await c.req.json();
+    } catch {
+      throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+    }
+    const { text, replyTo } = (input ?? {}) as { text?: unknown; replyTo?: unknown };
+    if (typeof text !== 'string') throw new AppError(400, 'invalid_request', 'Send {"text": "..."}.', [{ field: 'text', message: 'Required, a string.' }]);
+    if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') {
+      throw new AppError(400, 'invalid_request', 'replyTo must be a post id.', [{ field: 'replyTo', message: 'A string.' }]);
+    }
+    return { text, reply: (replyTo as string | null | undefined) ?? reply };
+  }
+  const raw = await c.req.text();
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    const form = new URLSearchParams(raw);
+    const keys = [...form.keys()];
+    if (form.has('text') && keys.every((k) => FORM_FIELDS.has(k))) return { text: form.get('text')!, reply: form.get('reply') ?? reply };
+    return { text: raw, reply };
+  }
+  if (type && !type.startsWith('text/plain')) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the text with -d, --data-binary @- (text/plain), -F text= or as JSON.');
+  }
+  return { text: raw, reply };
+}
+
 /** HTML, JSON and plain text on the same public URLs, plus /token, /post, /live and twtxt feeds. */
 export function webRoutes() {
   const app = new Hono<AppEnv>();
@@ -145,7 +195,7 @@ export function webRoutes() {
   app.get('/help', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     if (formatOf(c) === 'json') return json(c, { help: helpText(baseUrl(c)) });
-    return text(c, helpText(baseUrl(c)));
+    return text(c, layoutText(helpText(baseUrl(c)), textOpts(c).width));
   });
 
   app.get('/', (c) => {
@@ -153,7 +203,7 @@ export function webRoutes() {
     if (format === 'html') return appShell(c);
     if (!c.get('actor') && !c.get('deps').config.openRead) {
       if (format === 'json') throw unauthorized();
-      return text(c, helpText(baseUrl(c)));
+      return text(c, layoutText(helpText(baseUrl(c)), textOpts(c).width));
     }
     const viewer = terminalReader(c);
     const page = publicTimeline(c.get('deps'), viewer?.id ?? null, pageOpts(c));
@@ -226,11 +276,18 @@ export function webRoutes() {
     const page = listDirectory(c.get('deps'), { q, department, limit, cursor });
     const items = page.items.map(accountJson);
     if (formatOf(c) === 'json') return json(c, { items, next: page.next });
-    return text(c, `colleagues${q ? ` matching "${q}"` : ''}${department ? ` in ${department}` : ''}\n\n${renderAccountList(items, { ...textOpts(c), nextCommand: nextCommand(c, page.next) })}`);
+    const o = textOpts(c);
+    // The query is echoed back: inert and on one line, like everything else a user typed.
+    const title = truncate(sanitizeLine(`colleagues${q ? ` matching "${q}"` : ''}${department ? ` in ${department}` : ''}`), o.width);
+    return text(c, `${title}\n\n${renderAccountList(items, { ...o, nextCommand: nextCommand(c, page.next) })}`);
   });
   // Pages only a browser can use; a terminal is pointed at its own commands.
   for (const path of ['/login', '/signup', '/settings', '/reports']) {
-    app.get(path, (c) => (formatOf(c) === 'html' ? appShell(c) : text(c, `${c.req.path.slice(1)} is a page for the web client; curl ${baseUrl(c)}/help lists the terminal commands.\n`)));
+    app.get(path, (c) =>
+      formatOf(c) === 'html'
+        ? appShell(c)
+        : text(c, layoutText(`${c.req.path.slice(1)} is a page for the web client; curl ${baseUrl(c)}/help lists the terminal commands.\n`, textOpts(c).width)),
+    );
   }
 
   app.get('/:at{@[A-Za-z0-9_]+}/twtxt.txt', (c) => {
@@ -287,51 +344,56 @@ export function webRoutes() {
     const token = createToken(c.get('deps'), account.id, `terminal ${new Date(c.get('deps').clock()).toISOString().slice(0, 10)}`, ['read', 'write']);
     if (formatOf(c) === 'json') return c.json(token, 201);
     const host = baseUrl(c);
-    return text(
-      c,
-      `${token.token}\n\nA read+write token for @${account.handle}, shown only now. Keep it in your shell:\n  export T=${token.token}\n  curl -H "Authorization: Bearer $T" ${host}/home\nRevoke it in Settings → API tokens, or DELETE ${host}/api/tokens/${token.id}.\n`,
-      201,
-    );
+    const notice = `A read+write token for @${account.handle}, shown only now. Keep it in your shell:\n  export T=${token.token}\n  curl -H "Authorization: Bearer $T" ${host}/home\nRevoke it in Settings → API tokens, or DELETE ${host}/api/tokens/${token.id}.\n`;
+    // The token alone on the first line, so `| head -1` captures it.
+    return text(c, `${token.token}\n\n${layoutText(notice, textOpts(c).width)}`, 201);
   });
 
   app.post('/post', async (c) => {
     const actor = requireScope(c, 'write');
-    const raw = await c.req.text();
-    const type = (c.req.header('content-type') ?? '').toLowerCase();
-    let body = raw;
-    let reply = c.req.query('reply');
-    if (type.startsWith('application/x-www-form-urlencoded') && /(^|&)text=/.test(raw)) {
-      const form = new URLSearchParams(raw);
-      body = form.get('text') ?? '';
-      reply = form.get('reply') ?? reply;
-    } else if (type && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('text/plain')) {
-      throw new AppError(415, 'unsupported_media_type', 'Send the text as a form body (-d) or text/plain (--data-binary @-).');
-    }
+    const { text: body, reply } = await postedText(c);
     const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
     if (formatOf(c) === 'json') return c.json({ post }, 201);
     // The URL stays on one line so it can be copied; it is ours, not user content.
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
   });
 
+  // The two commands that only take POST: a GET (curl without -X POST or -d) is told how to call them.
+  const postOnly = (usage: (host: string) => string) => (c: Ctx) => {
+    c.header('Allow', 'POST');
+    throw new AppError(405, 'method_not_allowed', `Use POST: ${usage(baseUrl(c))}`);
+  };
+  app.get('/token', postOnly((host) => `curl -u <handle> -X POST ${host}/token`));
+  app.get('/post', postOnly((host) => `curl -H "$H" -d 'hello' ${host}/post`));
+
   app.get('/live', (c) => {
+    const format = formatOf(c);
+    if (format === 'html') return appShell(c);
     const timeline = c.req.query('timeline') === 'home' ? 'home' : 'public';
     const viewer = timeline === 'home' ? (terminalReader(c), requireScope(c, 'read')) : terminalReader(c);
     const deps = c.get('deps');
     const base = baseUrl(c);
     const opts = textOpts(c);
     const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false');
-    c.header('Content-Type', 'text/plain; charset=utf-8');
+    // ?format=json streams JSON lines (`curl -N ... | jq`): {"type":"post","post":{...}} and {"type":"delete","id":...}.
+    c.header('Content-Type', format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8');
     c.header('Cache-Control', 'no-cache');
     c.header('X-Accel-Buffering', 'no');
+    c.header('Vary', 'Accept, Authorization, Cookie');
+    const line = (item: LiveItem): string | null => {
+      if (format === 'json') return `${JSON.stringify(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
+      return item.type === 'post' ? `${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n` : null;
+    };
     return stream(c, async (s) => {
       s.onAbort(() => live.close());
       try {
-        await s.write(`live · ${timeline} timeline · Ctrl-C to stop\n\n`);
+        if (format === 'text') await s.write(`live · ${timeline} timeline · Ctrl-C to stop\n\n`);
         for (let items = await live.next(LIVE_HEARTBEAT_MS); items && !s.aborted; items = await live.next(LIVE_HEARTBEAT_MS)) {
-          // A bare newline keeps proxies from timing out an idle stream.
+          // A bare newline keeps proxies from timing out an idle stream (JSON-lines readers skip it too).
           if (items.length === 0) await s.write('\n');
           for (const item of items) {
-            if (item.type === 'post') await s.write(`${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n`);
+            const out = line(item);
+            if (out) await s.write(out);
           }
         }
       } finally {
