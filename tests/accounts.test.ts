@@ -63,6 +63,14 @@ describe('sign-up, sign-in, sign-out', () => {
     const r = await call(app, '/api/accounts', { body: { handle: 'esc_test', displayName: 'Evil\u001b[2J', password: 'long enough pw' } });
     expect(r.status).toBe(400);
     expect(r.json.error.details[0].field).toBe('displayName');
+    // A control at an end is refused too, in a name and in a bio; a newline pasted at the end of a name is trimmed.
+    const u = await signUp(app);
+    for (const body of [{ displayName: 'Tab\t' }, { bio: 'bio\f' }, { title: '\u000bTitle' }]) {
+      const patched = await call(app, '/api/me', { method: 'PATCH', body, headers: u.auth });
+      expect(patched.status, JSON.stringify(body)).toBe(400);
+    }
+    const trimmed = await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Pasted Name\n' }, headers: u.auth });
+    expect(trimmed.json.account.displayName).toBe('Pasted Name');
   });
 
   it('signs in with the right password and gives the same 401 for a wrong password or unknown handle', async () => {

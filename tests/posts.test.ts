@@ -74,6 +74,11 @@ describe('posts', () => {
     ['lone CR', 'line\roverwrite'],
     ['tab', 'a\tb'],
     ['DEL', 'a\u007fb'],
+    // At the ends too: trimming must not swallow them without a word.
+    ['trailing tab', 'hello\t'],
+    ['leading vertical tab', '\u000bhello'],
+    ['trailing form feed', 'hello\f'],
+    ['trailing CR', 'hello\r'],
   ])('refuses %s text with 400', async (_name, text) => {
     const app = makeTestApp();
     const u = await signUp(app);

@@ -27,18 +27,24 @@ export function normalizeHandle(raw: string, field = 'handle'): string {
 /** Code points, as the post limit counts them. */
 export const codePoints = (s: string) => [...s].length;
 
-/** NFC, CRLF → LF, trim, 1..max code points, no control characters but newline. */
+/**
+ * NFC, CRLF → LF, no control characters but newline, trimmed, 1..max code points. Controls are looked for before
+ * trimming: a TAB or CR at either end is refused like one in the middle, not dropped without a word.
+ */
 export function normalizePostText(raw: string, max: number): string {
-  const text = raw.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
+  if (CONTROL.test(lf)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'control character' }], 'invalid_text');
+  const text = lf.trim();
   const n = codePoints(text);
   if (n === 0) throw badRequest('A post needs some text.', [{ field: 'text', message: 'empty' }], 'invalid_text');
   if (n > max) throw badRequest(`Posts are at most ${max} characters (this one has ${n}).`, [{ field: 'text', message: `longer than ${max}` }], 'text_too_long');
-  if (CONTROL.test(text)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'control character' }], 'invalid_text');
   return text;
 }
 
 /** Single-line profile text: NFC, trimmed, bounded, no controls or newlines; empty allowed unless `required`. */
 export function normalizeLine(raw: string, field: string, max: number, required = false): string {
+  // A stray newline at an end (pasted from a form) is trimmed; any other control, anywhere, is refused.
+  if (CONTROL.test(raw)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
   const text = raw.normalize('NFC').trim();
   const n = codePoints(text);
   if (required && n === 0) throw badRequest(`${field} is required.`, [{ field, message: 'empty' }]);
@@ -49,9 +55,10 @@ export function normalizeLine(raw: string, field: string, max: number, required 
 
 /** Multi-line profile text (bio): like a post, but may be empty. */
 export function normalizeBlock(raw: string, field: string, max: number): string {
-  const text = raw.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
+  if (CONTROL.test(lf)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  const text = lf.trim();
   if (codePoints(text) > max) throw badRequest(`${field} is at most ${max} characters.`, [{ field, message: `longer than ${max}` }]);
-  if (CONTROL.test(text)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
   return text;
 }
 
