@@ -40,6 +40,8 @@ describe('sign-up, sign-in, sign-out', () => {
     ['x'.repeat(31), 'invalid_handle'],
     ['api', 'invalid_handle'],
     ['home', 'invalid_handle'],
+    ['reports', 'invalid_handle'],
+    ['Directory', 'invalid_handle'],
     ['héllo', 'invalid_handle'],
   ])('refuses the handle %j', async (handle, code) => {
     const app = makeTestApp();
@@ -167,6 +169,12 @@ describe('tokens', () => {
     expect(r.json.scopes).toEqual(['read', 'write']);
     const bad = await call(app, '/api/tokens', { body: { name: 'script', scopes: ['read'], handle: u.handle, password: 'wrong password' } });
     expect(bad.status).toBe(401);
+    // A missing half is bad input, named; a stale token sent along does not get in the way of getting a new one.
+    const half = await call(app, '/api/tokens', { body: { name: 'script', scopes: ['read'], handle: u.handle } });
+    expect(half.status).toBe(400);
+    expect(half.json.error.details).toEqual([{ field: 'password', message: expect.any(String) }]);
+    const renewed = await call(app, '/api/tokens', { body: { name: 'script', scopes: ['read'], handle: u.handle, password: 'script password' }, headers: { authorization: 'Bearer bt_revoked_long_ago_000000000000' } });
+    expect(renewed.status).toBe(201);
   });
 
   it('stores tokens only as hashes', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { call, makeTestApp, post, signUp } from './helpers';
 
-type Role = 'none' | 'other' | 'read' | 'write' | 'admin';
-const ROLES: Role[] = ['none', 'other', 'read', 'write', 'admin'];
+// writeOnly: the owner's token with only the write scope; stale: a revoked or mistyped bearer token.
+type Role = 'none' | 'other' | 'read' | 'write' | 'admin' | 'writeOnly' | 'stale';
+const ROLES: Role[] = ['none', 'other', 'read', 'write', 'admin', 'writeOnly', 'stale'];
 
 /** A fresh world: `owner` with a post, a third account to act on, another user and an admin. */
 async function world() {
@@ -14,23 +15,31 @@ async function world() {
   app.deps.db.$client.prepare("UPDATE accounts SET role = 'admin' WHERE handle = 'moderator'").run();
   const p = await post(app, owner, 'owner post #topic');
   const tokenId = (await call(app, '/api/tokens', { headers: { cookie: owner.cookie } })).json.items[0].id as string;
+  const writeOnly = (await call(app, '/api/tokens', { body: { name: 'bot', scopes: ['write'] }, headers: { cookie: owner.cookie } })).json.token as string;
   const headers: Record<Role, Record<string, string>> = {
     none: {},
     other: other.auth,
     read: { authorization: `Bearer ${owner.readToken}` },
     write: owner.auth,
     admin: admin.auth,
+    writeOnly: { authorization: `Bearer ${writeOnly}` },
+    stale: { authorization: 'Bearer bt_revoked_or_mistyped_token_0000' },
   };
   return { app, postId: p.id as string, tokenId, headers };
 }
 
 type Row = [method: string, path: string, body: unknown, expected: Record<Role, number>];
-const READ = { none: 401, other: 200, read: 200, write: 200, admin: 200 };
-const WRITE = (ok: number) => ({ none: 401, other: ok, read: 403, write: ok, admin: ok });
-const SESSION_ONLY = { none: 401, other: 403, read: 403, write: 403, admin: 403 };
+const READ = { none: 401, other: 200, read: 200, write: 200, admin: 200, writeOnly: 403, stale: 401 };
+const WRITE = (ok: number) => ({ none: 401, other: ok, read: 403, write: ok, admin: ok, writeOnly: ok, stale: 401 });
+const SESSION_ONLY = { none: 401, other: 403, read: 403, write: 403, admin: 403, writeOnly: 403, stale: 401 };
+const ANYONE = { none: 200, other: 200, read: 200, write: 200, admin: 200, writeOnly: 200, stale: 200 };
+// Invalid input from someone who may not call the route at all: the 401 or 403 comes before the 400.
+const INVALID_READ = { none: 401, other: 400, read: 400, write: 400, admin: 400, writeOnly: 403, stale: 401 };
+const INVALID_WRITE = { none: 401, other: 400, read: 403, write: 400, admin: 400, writeOnly: 400, stale: 401 };
 
 const MATRIX: Row[] = [
-  ['GET', '/api/me', undefined, READ],
+  // Any credential may ask whose it is.
+  ['GET', '/api/me', undefined, { ...READ, writeOnly: 200 }],
   ['PATCH', '/api/me', { bio: 'hi' }, WRITE(200)],
   ['GET', '/api/accounts', undefined, READ],
   ['GET', '/api/accounts/owner', undefined, READ],
@@ -45,7 +54,7 @@ const MATRIX: Row[] = [
   ['DELETE', '/api/accounts/third/block', undefined, WRITE(204)],
   ['POST', '/api/posts', { text: 'hello' }, WRITE(201)],
   ['GET', '/api/posts/:post', undefined, READ],
-  ['DELETE', '/api/posts/:post', undefined, { none: 401, other: 403, read: 403, write: 204, admin: 204 }],
+  ['DELETE', '/api/posts/:post', undefined, { none: 401, other: 403, read: 403, write: 204, admin: 204, writeOnly: 204, stale: 401 }],
   ['GET', '/api/posts/:post/replies', undefined, READ],
   ['PUT', '/api/posts/:post/like', undefined, WRITE(204)],
   ['DELETE', '/api/posts/:post/like', undefined, WRITE(204)],
@@ -56,16 +65,23 @@ const MATRIX: Row[] = [
   ['GET', '/api/search?q=owner', undefined, READ],
   ['GET', '/api/notifications', undefined, READ],
   ['POST', '/api/notifications/read', {}, WRITE(200)],
-  ['GET', '/api/reports', undefined, { none: 401, other: 403, read: 403, write: 403, admin: 200 }],
+  ['GET', '/api/reports', undefined, { none: 401, other: 403, read: 403, write: 403, admin: 200, writeOnly: 403, stale: 401 }],
   ['GET', '/api/tokens', undefined, SESSION_ONLY],
   ['POST', '/api/tokens', { name: 'x', scopes: ['read'] }, SESSION_ONLY],
   ['DELETE', '/api/tokens/:token', undefined, SESSION_ONLY],
   ['DELETE', '/api/sessions', undefined, SESSION_ONLY],
-  ['GET', '/metrics', undefined, { none: 403, other: 403, read: 403, write: 403, admin: 200 }],
-  ['GET', '/healthz', undefined, { none: 200, other: 200, read: 200, write: 200, admin: 200 }],
-  ['GET', '/api/openapi.json', undefined, { none: 200, other: 200, read: 200, write: 200, admin: 200 }],
+  ['GET', '/metrics', undefined, { none: 403, other: 403, read: 403, write: 403, admin: 200, writeOnly: 403, stale: 401 }],
+  // Routes anyone may call ignore a stale token sent along.
+  ['GET', '/healthz', undefined, ANYONE],
+  ['GET', '/api/openapi.json', undefined, ANYONE],
+  ['GET', '/guidelines', undefined, ANYONE],
   ['GET', '/home?format=json', undefined, READ],
-  ['POST', '/post', 'terminal post', { none: 401, other: 201, read: 403, write: 201, admin: 201 }],
+  ['POST', '/post', 'terminal post', { none: 401, other: 201, read: 403, write: 201, admin: 201, writeOnly: 201, stale: 401 }],
+  ['POST', '/api/posts', {}, INVALID_WRITE],
+  ['PATCH', '/api/me', { bio: 1 }, INVALID_WRITE],
+  ['PUT', '/api/posts/:post/like', { extra: true }, WRITE(204)],
+  ['GET', '/api/timelines/home?limit=0', undefined, INVALID_READ],
+  ['GET', '/api/accounts/owner/posts?cursor=%%%', undefined, INVALID_READ],
 ];
 
 describe('authorisation matrix', () => {

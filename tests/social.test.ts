@@ -19,6 +19,9 @@ describe('replies and threads', () => {
     expect(ids(thread)).toEqual([r1.id]);
     const rest = await call(app, `/api/posts/${root.id}/replies?limit=1&cursor=${thread.json.next}`, { headers: a.auth });
     expect(ids(rest)).toEqual([r2.id]);
+    // Paging on from a cursor still needs the post to exist.
+    const missing = await call(app, `/api/posts/nope_nope_no/replies?cursor=${thread.json.next}`, { headers: a.auth });
+    expect(missing.status).toBe(404);
     await call(app, `/api/posts/${r2.id}`, { method: 'DELETE', headers: a.auth });
     expect((await call(app, `/api/posts/${root.id}`, { headers: a.auth })).json.post.replyCount).toBe(1);
     await call(app, `/api/posts/${root.id}`, { method: 'DELETE', headers: a.auth });

@@ -88,6 +88,14 @@ describe('home timeline', () => {
     expect(all.json.items.map((p: { id: string }) => p.id)).toEqual([botPost.id, human.id]);
     const noBots = await call(app, '/api/timelines/home?bots=false', { headers: me.auth });
     expect(noBots.json.items.map((p: { id: string }) => p.id)).toEqual([human.id]);
+    // Every timeline, an account's own posts included.
+    for (const path of ['/api/timelines/public', `/api/accounts/${bot.handle}/posts`, '/api/timelines/tag/beep']) {
+      const withBots = await call(app, path, { headers: me.auth });
+      const without = await call(app, `${path}?bots=false`, { headers: me.auth });
+      expect(without.status, path).toBe(200);
+      expect(without.json.items.filter((p: { author: { bot: boolean } }) => p.author.bot), path).toEqual([]);
+      if (path.includes('/posts')) expect(withBots.json.items.map((p: { id: string }) => p.id)).toEqual([botPost.id]);
+    }
   });
 
   it.each(['garbage!', 'WyJ4IiwxXQ', 'eyJhIjoxfQ', 'WyJwIiwtMV0', 'WyJwIiwiMSJd', 'x'.repeat(600)])('refuses the malformed cursor %j with 400', async (cursor) => {

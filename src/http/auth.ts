@@ -4,7 +4,7 @@ import { csrf } from 'hono/csrf';
 import { AppError, forbidden, unauthorized } from '../errors';
 import { actorFromSession, actorFromToken } from '../services/auth';
 import type { Actor, Scope } from '../services/deps';
-import { baseUrl, type AppEnv, type Ctx } from './env';
+import { baseUrl, isPublicRoute, type AppEnv, type Ctx } from './env';
 
 export const SESSION_COOKIE = 'bt_session';
 
@@ -21,7 +21,7 @@ export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => {
   let actor: Actor | null = null;
   if (authz && /^bearer\s/i.test(authz)) {
     actor = actorFromToken(deps, authz.slice(7).trim());
-    if (!actor) throw new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
+    if (!actor && !isPublicRoute(c.req.method, c.req.path)) throw new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
   } else {
     const secret = getCookie(c, SESSION_COOKIE);
     if (secret) actor = actorFromSession(deps, secret);

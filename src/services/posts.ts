@@ -244,7 +244,7 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
 /** The replies under a post, oldest first; works for replies of a deleted post too. */
 export function listReplies(deps: Deps, viewerId: number | null, id: string, limit: number, cursor?: string): Page<PostRow> {
   const after = cursor ? decodeCursor<[number]>(cursor, 'r', 'n')[0] : 0;
-  if (!cursor) findPostRef(deps, id);
+  findPostRef(deps, id);
   const seqs = (
     prepared(
       deps.db,

@@ -7,7 +7,8 @@ const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/u;
 export const RESERVED_HANDLES = new Set([
   'api', 'home', 'help', 'live', 'tag', 'tags', 'search', 'login', 'logout', 'signup', 'settings', 'public',
   'directory', 'notifications', 'post', 'posts', 'token', 'tokens', 'guidelines', 'metrics', 'healthz', 'assets',
-  'admin', 'about', 'static', 'stream', 'me', 'root', 'system', 'bluetwit', 'twtxt', 'favicon', 'robots',
+  'admin', 'about', 'static', 'stream', 'me', 'root', 'system', 'bluetwit', 'twtxt', 'favicon', 'robots', 'reports',
+  'signin', 'register', 'account', 'accounts', 'users', 'timeline', 'timelines', 'openapi', 'docs', 'status',
 ]);
 
 const HANDLE = /^[a-z0-9_]{2,30}$/;

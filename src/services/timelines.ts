@@ -177,8 +177,8 @@ export function accountTimeline(deps: Deps, viewerId: number | null, handle: str
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
   const rows = prepared(
     deps.db,
-    'SELECT p.seq FROM posts p WHERE p.author_id = ? AND p.seq < ? ORDER BY p.seq DESC LIMIT ?',
-  ).all(account.id, before, opts.limit + 1) as { seq: number }[];
+    'SELECT p.seq FROM posts p WHERE p.author_id = @author AND p.seq < @before AND (@bots = 1 OR p.author_bot = 0) ORDER BY p.seq DESC LIMIT @limit',
+  ).all({ author: account.id, before, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 }) as { seq: number }[];
   return page(deps, viewerId, rows.map((r) => r.seq), opts.limit);
 }
 

@@ -3,6 +3,7 @@ import { setCookie } from 'hono/cookie';
 import { accountJson, postJson } from '../../render/json';
 import { createAccount, getAccount, getAccountById, listDirectory, updateProfile } from '../../services/accounts';
 import { createSession } from '../../services/auth';
+import { unauthorized } from '../../errors';
 import { follow, listFollows, unfollow } from '../../services/follows';
 import { hide, unhide } from '../../services/moderation';
 import { accountTimeline } from '../../services/timelines';
@@ -50,7 +51,9 @@ export const accountRoutes = createRouter()
   .openapi(
     createRoute({ method: 'get', path: '/me', tags: ['accounts'], summary: 'Own account', security: bearer, responses: { 200: json(z.object({ account: AccountSchema, role: z.string() }), 'Own account'), 401: errors[401] } }),
     (c) => {
-      const actor = requireScope(c, 'read');
+      // Any credential may ask whose it is, whatever its scopes (a write-only bot checking its token, say).
+      const actor = c.get('actor');
+      if (!actor) throw unauthorized();
       return c.json({ account: accountJson(getAccountById(c.get('deps'), actor.id)), role: actor.role }, 200);
     },
   )

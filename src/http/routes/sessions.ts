@@ -3,7 +3,7 @@ import { deleteCookie, getCookie } from 'hono/cookie';
 import { accountJson } from '../../render/json';
 import { getAccountById } from '../../services/accounts';
 import { authenticate, createToken, deleteSession, listTokens, revokeToken } from '../../services/auth';
-import { unauthorized } from '../../errors';
+import { badRequest, unauthorized } from '../../errors';
 import { requireSession, SESSION_COOKIE } from '../auth';
 import { createRouter } from '../env';
 import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema } from '../schemas';
@@ -48,7 +48,10 @@ export const sessionRoutes = createRouter()
       const body = c.req.valid('json');
       let accountId: number;
       if (body.handle !== undefined || body.password !== undefined) {
-        if (!body.handle || !body.password) throw unauthorized('Send both handle and password.');
+        if (!body.handle || !body.password) {
+          const missing = body.handle ? 'password' : 'handle';
+          throw badRequest('Send both handle and password.', [{ field: missing, message: 'Required with the other.' }]);
+        }
         accountId = (await authenticate(c.get('deps'), body.handle, body.password)).id;
       } else {
         accountId = requireSession(c).id;
