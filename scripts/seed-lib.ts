@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { nanoid, urlAlphabet } from 'nanoid';
 import type { Db } from '../src/db/client';
 import { hashSecret } from '../src/services/auth';
-import { parseMentions, parseTags, RESERVED_HANDLES } from '../src/services/text';
+import { foldKey, parseMentions, parseTags, RESERVED_HANDLES } from '../src/services/text';
 import * as W from './seed-words';
 
 /** Bumped whenever the same seed would produce different data; stored in the seed meta file. */
@@ -643,14 +643,15 @@ export function seedDatabase(db: Db, profileOrName: Profile | string, seed: numb
     try {
       sqlite.transaction(() => {
         const insAccount = sqlite.prepare(
-          `INSERT INTO accounts (id, handle, display_name, bio, department, title, bot, role, password_hash, created_at,
-             followers_count, following_count, posts_count) VALUES (?, ?, ?, ?, ?, ?, ?, 'user', ?, ?, ?, ?, ?)`,
+          `INSERT INTO accounts (id, handle, display_name, name_key, bio, department, department_key, title, bot, role, password_hash,
+             created_at, followers_count, following_count, posts_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'user', ?, ?, ?, ?, ?)`,
         );
         for (let i = 0; i < acc.n; i++) {
           summary.bots += acc.bot[i];
+          const department = W.DEPARTMENTS[acc.department[i]].name;
           insAccount.run(
-            i + 1, acc.handle[i], acc.displayName[i], acc.bio[i], W.DEPARTMENTS[acc.department[i]].name, acc.title[i], acc.bot[i],
-            passwordHash, acc.createdAt[i], followers.offsets[i + 1] - followers.offsets[i], graph.offsets[i + 1] - graph.offsets[i],
+            i + 1, acc.handle[i], acc.displayName[i], foldKey(acc.displayName[i]), acc.bio[i], department, foldKey(department), acc.title[i],
+            acc.bot[i], passwordHash, acc.createdAt[i], followers.offsets[i + 1] - followers.offsets[i], graph.offsets[i + 1] - graph.offsets[i],
             postsCount[i],
           );
         }

@@ -8,20 +8,22 @@ const anyText = fc.string({ unit: 'binary', maxLength: 400 });
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 describe('post validation (property)', () => {
-  it('accepts exactly the NFC-trimmed texts of 1..280 code points without controls, and never throws anything else', () => {
+  it('accepts exactly the NFC-trimmed texts of 1..280 code points without controls (at the ends either), and never throws anything else', () => {
     fc.assert(
       fc.property(anyText, (raw) => {
-        const expected = raw.normalize('NFC').replace(/\r\n/g, '\n').trim();
+        const untrimmed = raw.normalize('NFC').replace(/\r\n/g, '\n');
+        const expected = untrimmed.trim();
         let result: string | undefined;
         try {
           result = normalizePostText(raw, 280);
         } catch (err) {
           expect((err as { status?: number }).status).toBe(400);
           const n = codePoints(expected);
-          expect(n === 0 || n > 280 || CONTROL.test(expected)).toBe(true);
+          expect(n === 0 || n > 280 || CONTROL.test(untrimmed)).toBe(true);
           return;
         }
         expect(result).toBe(expected);
+        expect(CONTROL.test(untrimmed)).toBe(false);
         expect(codePoints(result)).toBeGreaterThan(0);
         expect(codePoints(result)).toBeLessThanOrEqual(280);
         expect(CONTROL.test(result)).toBe(false);

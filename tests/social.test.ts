@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { closeDb, openDb } from '../src/db/client';
 import { flushSearchIndex } from '../src/services/search';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -175,6 +179,51 @@ describe('search and directory', () => {
     const dept = await call(app, '/api/accounts?department=Research', { headers: users[0].auth });
     expect(dept.json.items.map((x: { handle: string }) => x.handle)).toEqual(['mia_x', 'zoe_x']);
     expect((await call(app, '/api/accounts?q=%25', { headers: users[0].auth })).json.items).toEqual([]);
+  });
+
+  it('finds and sorts names that start with accented or other non-ASCII letters as colleagues type them', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app, { handle: 'viewer', displayName: 'Viewer' });
+    const names: Record<string, string> = { emile: 'Émile Zola', zoe: 'Zoe Ball', oyvind: 'Øyvind Berg', olga: 'Olga Petrova', lukasz: 'Łukasz Nowak', anna: 'anna Åberg' };
+    for (const [handle, displayName] of Object.entries(names)) await signUp(app, { handle, displayName });
+    await call(app, '/api/me', { method: 'PATCH', body: { department: 'Forschung & Entwicklung' }, headers: me.auth });
+    const handles = (r: { json: { items: { handle: string }[] } }) => r.json.items.map((x) => x.handle);
+    for (const [q, expected] of [['Émile', ['emile']], ['émile', ['emile']], ['emile', ['emile']], ['EMILE', ['emile']], ['Øy', ['oyvind']], ['oyv', ['oyvind']], ['lukasz', ['lukasz']], ['Łuk', ['lukasz']], ['åberg', ['anna']]] as const) {
+      expect(handles(await call(app, `/api/accounts?q=${encodeURIComponent(q)}`, { headers: me.auth })), q).toEqual(expected);
+    }
+    expect((await call(app, `/api/search?q=${encodeURIComponent('øyvind')}`, { headers: me.auth })).json.accounts.map((a: { handle: string }) => a.handle)).toEqual(['oyvind']);
+    // By name as people read it, across pages: Émile among the E's, Øyvind and Olga among the O's.
+    const seen: string[] = [];
+    for (let url = '/api/accounts?limit=2'; ; ) {
+      const r = await call(app, url, { headers: me.auth });
+      seen.push(...handles(r));
+      if (!r.json.next) break;
+      url = `/api/accounts?limit=2&cursor=${r.json.next}`;
+    }
+    expect(seen).toEqual(['anna', 'emile', 'lukasz', 'olga', 'oyvind', 'viewer', 'zoe']);
+    expect(handles(await call(app, `/api/accounts?department=${encodeURIComponent('forschung & ENTWICKLUNG')}`, { headers: me.auth }))).toEqual(['viewer']);
+    // A renamed account moves to its new place.
+    await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Ägir' }, headers: me.auth });
+    expect(handles(await call(app, '/api/accounts?limit=1', { headers: me.auth }))).toEqual(['viewer']);
+  });
+
+  it('fills the name keys of accounts written before they existed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bluetwit-fold-'));
+    const path = join(dir, 'old.db');
+    const db = openDb(path);
+    db.$client.prepare("INSERT INTO accounts (handle, display_name, department, password_hash, created_at) VALUES ('emile', 'Émile Zola', 'Ré', 'x', 0)").run();
+    // As the database was before the migration: keys empty, the migration not yet applied.
+    db.$client.prepare("UPDATE accounts SET name_key = '', department_key = ''").run();
+    db.$client.prepare("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
+    db.$client.exec(`DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
+      ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE accounts DROP COLUMN department_key;
+      CREATE INDEX accounts_directory_idx ON accounts (display_name COLLATE NOCASE, handle);
+      CREATE INDEX accounts_department_idx ON accounts (department COLLATE NOCASE, display_name COLLATE NOCASE, handle);`);
+    closeDb(db);
+    const reopened = openDb(path);
+    expect(reopened.$client.prepare('SELECT name_key, department_key FROM accounts').get()).toEqual({ name_key: 'emile zola', department_key: 're' });
+    closeDb(reopened);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { foldKey } from '../services/text';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -29,6 +30,8 @@ export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } =
   // After the WAL restarts, give back its disk space beyond 256 MB: above the ~200 MB the checkpointer lets it
   // reach, so the restart never truncates (freeing 100+ MB of file held the writer for ~30 ms).
   sqlite.pragma('journal_size_limit = 268435456');
+  // The name key as SQL can compute it (migrations fill it in for rows written before it existed).
+  sqlite.function('bt_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldKey(s) : s));
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;

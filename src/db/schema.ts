@@ -18,11 +18,14 @@ export const accounts = sqliteTable(
     followersCount: integer('followers_count').notNull().default(0),
     followingCount: integer('following_count').notNull().default(0),
     postsCount: integer('posts_count').notNull().default(0),
+    /** foldKey(displayName) and foldKey(department): what the directory and account search match and sort on. */
+    nameKey: text('name_key').notNull().default(''),
+    departmentKey: text('department_key').notNull().default(''),
   },
   (t) => [
     uniqueIndex('accounts_handle_uq').on(t.handle),
-    index('accounts_directory_idx').on(sql`${t.displayName} COLLATE NOCASE`, t.handle),
-    index('accounts_department_idx').on(sql`${t.department} COLLATE NOCASE`, sql`${t.displayName} COLLATE NOCASE`, t.handle),
+    index('accounts_name_idx').on(t.nameKey, t.handle),
+    index('accounts_department_name_idx').on(t.departmentKey, t.nameKey, t.handle),
   ],
 );
 

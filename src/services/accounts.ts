@@ -5,7 +5,7 @@ import { hashPassword } from './auth';
 import { changes } from './changes';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
-import { normalizeBlock, normalizeHandle, normalizeLine } from './text';
+import { foldKey, normalizeBlock, normalizeHandle, normalizeLine } from './text';
 import type { AccountRow } from './types';
 
 /** Account columns under the alias `a`, for hand-written joins. */
@@ -45,7 +45,7 @@ export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'a
     changes(deps.db).tracked(() =>
       deps.db
         .insert(accounts)
-        .values({ handle, displayName, bot: input.bot ?? false, role, passwordHash, createdAt: deps.clock() })
+        .values({ handle, displayName, nameKey: foldKey(displayName), bot: input.bot ?? false, role, passwordHash, createdAt: deps.clock() })
         .run(),
     );
   } catch (err) {
@@ -99,6 +99,8 @@ export function updateProfile(deps: Deps, accountId: number, patch: ProfilePatch
   if (patch.displayName !== undefined) set.display_name = normalizeLine(patch.displayName, 'displayName', 50, true);
   if (patch.bio !== undefined) set.bio = normalizeBlock(patch.bio, 'bio', 500);
   if (patch.department !== undefined) set.department = normalizeLine(patch.department, 'department', 80);
+  if (set.display_name !== undefined) set.name_key = foldKey(set.display_name);
+  if (set.department !== undefined) set.department_key = foldKey(set.department);
   if (patch.title !== undefined) set.title = normalizeLine(patch.title, 'title', 80);
   const cols = Object.keys(set);
   if (cols.length > 0) {
@@ -112,21 +114,22 @@ export function listDirectory(
   deps: Deps,
   opts: { q?: string; department?: string; limit: number; cursor?: string },
 ): Page<AccountRow> {
-  const after = opts.cursor ? decodeCursor<[string, string]>(opts.cursor, 'd', 'ss') : null;
-  const q = opts.q?.trim().toLowerCase() ?? '';
+  // The cursor holds the last name key and handle (kind 'k': cursors from before name keys are refused, not misread).
+  const after = opts.cursor ? decodeCursor<[string, string]>(opts.cursor, 'k', 'ss') : null;
+  const q = foldKey(opts.q?.trim() ?? '');
   const like = `${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   const rows = prepared(
     deps.db,
     `SELECT ${ACCOUNT_COLUMNS} FROM accounts a
-     WHERE (@q = '' OR a.handle LIKE @like ESCAPE '\\' OR a.display_name LIKE @like ESCAPE '\\'
-            OR a.display_name LIKE '% ' || @like ESCAPE '\\')
-       AND (@dept IS NULL OR a.department = @dept COLLATE NOCASE)
-       AND (@afterName IS NULL OR (a.display_name COLLATE NOCASE, a.handle) > (@afterName, @afterHandle))
-     ORDER BY a.display_name COLLATE NOCASE, a.handle LIMIT @limit`,
+     WHERE (@q = '' OR a.handle LIKE @like ESCAPE '\\' OR a.name_key LIKE @like ESCAPE '\\'
+            OR a.name_key LIKE '% ' || @like ESCAPE '\\')
+       AND (@dept IS NULL OR a.department_key = @dept)
+       AND (@afterName IS NULL OR (a.name_key, a.handle) > (@afterName, @afterHandle))
+     ORDER BY a.name_key, a.handle LIMIT @limit`,
   ).all({
     q,
     like,
-    dept: opts.department?.trim() || null,
+    dept: opts.department?.trim() ? foldKey(opts.department.trim()) : null,
     afterName: after?.[0] ?? null,
     afterHandle: after?.[1] ?? null,
     limit: opts.limit + 1,
@@ -134,5 +137,5 @@ export function listDirectory(
   const more = rows.length > opts.limit;
   const items = rows.slice(0, opts.limit).map(mapAccount);
   const last = items[items.length - 1];
-  return { items, next: more ? encodeCursor('d', [last.displayName, last.handle]) : null };
+  return { items, next: more ? encodeCursor('k', [foldKey(last.displayName), last.handle]) : null };
 }

@@ -4,6 +4,7 @@ import { ACCOUNT_COLUMNS, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
+import { foldKey } from './text';
 import type { AccountRow, PostRow } from './types';
 
 /**
@@ -81,14 +82,14 @@ export function search(
 
 /** Accounts whose handle or display name (or a word of it) starts with the query. */
 export function searchAccounts(deps: Deps, viewerId: number | null, q: string, limit: number): AccountRow[] {
-  const term = q.trim().replace(/^@/, '').toLowerCase();
+  const term = foldKey(q.trim().replace(/^@/, ''));
   if (!term) return [];
   const like = `${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   return (
     prepared(
       deps.db,
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts a
-       WHERE (a.handle LIKE @like ESCAPE '\\' OR a.display_name LIKE @like ESCAPE '\\' OR a.display_name LIKE '% ' || @like ESCAPE '\\')
+       WHERE (a.handle LIKE @like ESCAPE '\\' OR a.name_key LIKE @like ESCAPE '\\' OR a.name_key LIKE '% ' || @like ESCAPE '\\')
          AND a.id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)
        ORDER BY a.followers_count DESC, a.handle LIMIT @limit`,
     ).all({ like, viewer: viewerId ?? 0, limit }) as Record<string, unknown>[]
