@@ -424,4 +424,26 @@ describe('live tail', () => {
     for (let i = 0; i < 50 && app.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(app.deps.events.listenerCount).toBe(0);
   });
+
+  it('streams JSON lines with ?format=json: posts and deletes, ready for jq', async () => {
+    const app = makeTestApp();
+    const [me, friend] = [await signUp(app), await signUp(app)];
+    const ctrl = new AbortController();
+    const res = await app.request('/live?format=json', { headers: { ...CURL, ...me.auth }, signal: ctrl.signal });
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const p = await post(app, friend, 'as json');
+    await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: friend.auth });
+    let out = '';
+    for (const started = Date.now(); out.split('\n').filter(Boolean).length < 2 && Date.now() - started < 3000; ) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
+      if (!chunk || chunk.done) break;
+      out += decoder.decode(chunk.value);
+    }
+    const events = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(events).toEqual([{ type: 'post', post: expect.objectContaining({ id: p.id, text: 'as json' }) }, { type: 'delete', id: p.id }]);
+    ctrl.abort();
+    await reader.cancel().catch(() => {});
+  });
 });
