@@ -25,7 +25,7 @@ const schema = z.object({
   BLUETWIT_GUIDELINES: z.string().optional(),
   BLUETWIT_SEED_DEMO: bool.default(false),
   BLUETWIT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BLUETWIT_SCRYPT_COST: int(1024, 1 << 20).default(16384),
+  BLUETWIT_SCRYPT_COST: int(1024, 1 << 20).refine((n) => (n & (n - 1)) === 0, 'must be a power of two').default(16384),
   BLUETWIT_SHUTDOWN_MS: int(100, 600_000).default(10_000),
 });
 

@@ -13,6 +13,9 @@ describe('config', () => {
     expect(loadConfig({ PORT: '8080', BLUETWIT_OPEN_READ: 'true', BLUETWIT_RATE_LIMITS: 'off' })).toMatchObject({ port: 8080, openRead: true, rateLimits: false });
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000', BLUETWIT_OPEN_READ: 'maybe' })).toThrow(/PORT[\s\S]*BLUETWIT_OPEN_READ/);
+    // scrypt takes only powers of two: anything else would fail every sign-up, so it fails at start instead.
+    expect(() => loadConfig({ BLUETWIT_SCRYPT_COST: '20000' })).toThrow(/BLUETWIT_SCRYPT_COST: must be a power of two/);
+    expect(loadConfig({ BLUETWIT_SCRYPT_COST: '32768' }).scryptCost).toBe(32768);
   });
 
   it('makes the server exit non-zero with the variable named when config is wrong', () => {

@@ -43,6 +43,36 @@ describe('rate limits', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 
+  it('counts guesses through POST /api/tokens against the same budget, signed in as someone else or not', async () => {
+    const app = makeTestApp(limited({ auth: 3 }));
+    await signUp(app, { handle: 'victim', password: 'the real password' });
+    const attacker = await signUp(app, { handle: 'attacker' });
+    const guess = (i: number) => call(app, '/api/tokens', { body: { name: 'x', scopes: ['read'], handle: 'victim', password: `guess ${i}xxxx` }, headers: attacker.auth });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await guess(i)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // The right password is refused too until the window passes.
+    const right = await call(app, '/api/tokens', { body: { name: 'x', scopes: ['read'], handle: 'victim', password: 'the real password' }, headers: attacker.auth });
+    expect(right.status).toBe(429);
+  });
+
+  it('bounds successful sign-ins and token requests too, and keeps one account to one write budget however many tokens it holds', async () => {
+    const app = makeTestApp(limited({ auth: 2, write: 3, read: 100 }));
+    await signUp(app, { handle: 'farmer', password: 'farmer password' });
+    const tokens: string[] = [];
+    const statuses = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await call(app, '/api/tokens', { body: { name: `t${i}`, scopes: ['read', 'write'], handle: 'farmer', password: 'farmer password' } });
+      statuses.push(r.status);
+      if (r.status === 201) tokens.push(r.json.token);
+    }
+    // Two failures' worth times three: six from this address, two of which the sign-up helper spent on its tokens.
+    expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+    const posted = [];
+    for (const t of tokens) posted.push((await call(app, '/api/posts', { body: { text: `from ${t.slice(-4)}` }, headers: { authorization: `Bearer ${t}` } })).status);
+    expect(posted).toEqual([201, 201, 201, 429]);
+  });
+
   it('is off when configured off', async () => {
     const app = makeTestApp({ rateLimits: false, rate: { ...testConfig().rate, read: 1 } });
     const u = await signUp(app);

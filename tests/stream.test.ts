@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { subscribeTimeline } from '../src/live/subscription';
-import { followUser, makeTestApp, post, signUp } from './helpers';
+import { call, followUser, makeTestApp, post, signUp } from './helpers';
 
 /** Reads SSE events from a streaming response until `until` matches or time runs out. */
 async function collect(res: Response, until: (events: { event: string; data: string }[]) => boolean, ms = 2000) {
@@ -54,6 +54,29 @@ describe('SSE stream', () => {
     ctrl.abort();
     await reader.cancel().catch(() => {});
     for (let i = 0; i < 50 && app.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(app.deps.events.listenerCount).toBe(0);
+  });
+
+  it('ends a stream once its token is revoked or its session ends, before sending anything more', async () => {
+    const app = makeTestApp();
+    const [me, poster] = [await signUp(app), await signUp(app)];
+    const tokenId = (await call(app, '/api/tokens', { headers: { cookie: me.cookie } })).json.items.find((t: { scopes: string[] }) => t.scopes.includes('write')).id;
+    const viaToken = await app.request('/api/stream?timeline=public', { headers: me.auth });
+    const viaSession = await app.request('/live?format=json', { headers: { cookie: me.cookie, accept: '*/*' } });
+    setTimeout(async () => {
+      await post(app, poster, 'before');
+      await call(app, `/api/tokens/${tokenId}`, { method: 'DELETE', headers: { cookie: me.cookie } });
+      await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: me.cookie } });
+      await post(app, poster, 'after');
+    }, 50);
+    const sse = await collect(viaToken, () => false, 1000);
+    expect(sse.events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['before']);
+    // The stream was closed, not just quiet: the read ends.
+    expect((await sse.reader.read()).done).toBe(true);
+    const reader = viaSession.body!.getReader();
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l).post?.text)).toEqual(['before']);
     expect(app.deps.events.listenerCount).toBe(0);
   });
 

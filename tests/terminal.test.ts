@@ -153,6 +153,11 @@ describe('tokens and posting from a terminal', () => {
     const file = new FormData();
     file.set('text', new File(['notes\nfrom a file\n'], 'notes.txt', { type: 'text/plain' }));
     expect((await app.request('/post', { method: 'POST', body: file, headers: { ...CURL, ...u.auth } })).status).toBe(201);
+    for (const type of ['multipart/form-data; boundary=x', 'multipart/form-data']) {
+      const broken = await call(app, '/post', { method: 'POST', body: 'garbage', headers: { ...CURL, ...u.auth, 'content-type': type } });
+      expect(broken.status, type).toBe(400);
+      expect(broken.text).toMatch(/^error: [^\n]*multipart[^\n]*\n$/);
+    }
     const xml = await call(app, '/post', { method: 'POST', body: '<text/>', headers: { ...CURL, ...u.auth, 'content-type': 'application/xml' } });
     expect(xml.status).toBe(415);
     expect(xml.text).toMatch(/^error: [^\n]*\n$/);

@@ -47,6 +47,20 @@ async function assertSameOrigin(c: Ctx): Promise<void> {
   }
 }
 
+/**
+ * Whether the credential a long-lived response (an event stream) was opened with still holds: false once its
+ * token is revoked or its session ended or expired (here or by another process, such as the admin CLI). Cheap
+ * while nothing changed: it goes through the credential cache.
+ */
+export function stillSignedIn(c: Ctx): boolean {
+  if (!c.get('actor')) return true; // open reading, signed out: nothing to revoke
+  const deps = c.get('deps');
+  const authz = c.req.header('authorization');
+  if (authz && /^bearer\s/i.test(authz)) return actorFromToken(deps, authz.slice(7).trim()) !== null;
+  const secret = getCookie(c, SESSION_COOKIE);
+  return secret !== undefined && actorFromSession(deps, secret) !== null;
+}
+
 /** The actor with `scope`, or a 401/403; reads pass anonymously when open reading is on. */
 export function requireScope(c: Ctx, scope: Scope): Actor {
   const actor = c.get('actor');

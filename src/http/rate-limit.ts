@@ -28,11 +28,14 @@ export function clientIp(c: Ctx): string {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Requests that try a password: sign-in, a token by password (no session), the terminal's token. */
+/**
+ * Requests that may check a password: sign-in, the terminal's token, and any token request (its body may carry a
+ * handle and password whoever sends it: signed in as someone else is no way around the guessing budget).
+ */
 function isSignIn(c: Ctx): boolean {
   if (c.req.method !== 'POST') return false;
   const p = c.req.path;
-  return p === '/api/sessions' || p === '/token' || (p === '/api/tokens' && !c.get('actor'));
+  return p === '/api/sessions' || p === '/token' || p === '/api/tokens';
 }
 
 const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === '/api/accounts';
@@ -42,13 +45,22 @@ const tooMany = (what: string) => () => {
   throw new AppError(429, 'rate_limited', `Too many ${what}; wait as long as Retry-After says.`);
 };
 
+/** How many more sign-ins and token requests than failed ones an address may make in a window. */
+const SIGN_INS_PER_FAILURE = 3;
+
 /**
- * Budgets per credential (token or session) or, signed out, per IP: reads, writes, and much tighter ones for
- * failed password attempts and for sign-ups. Each sets RateLimit-* headers; over budget is a 429 with Retry-After.
+ * Budgets per credential (token or session) or, signed out, per IP: reads, and writes per account (so minting
+ * more tokens buys no more writes), and much tighter ones per IP for failed password attempts, for sign-ins and
+ * token requests of any outcome (each costs a password hash or mints a credential), and for sign-ups. Each
+ * sets RateLimit-* headers; over budget is a 429 with Retry-After.
  */
 export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   if (!config.rateLimits) return [];
   const key = (c: Ctx) => c.get('actor')?.credential ?? `ip:${clientIp(c)}`;
+  const accountKey = (c: Ctx) => {
+    const actor = c.get('actor');
+    return actor ? `account:${actor.id}` : `ip:${clientIp(c)}`;
+  };
   const windowMs = config.rate.windowMs;
   return [
     rateLimiter<AppEnv>({
@@ -59,6 +71,13 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
       skipSuccessfulRequests: true,
       handler: tooMany('sign-in attempts'),
     }),
+    // Successful ones too, under a looser budget: a known password must not buy unlimited hashes or tokens.
+    rateLimiter<AppEnv>({
+      windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
+      keyGenerator: (c) => `ip:${clientIp(c)}`,
+      skip: (c) => !isSignIn(c),
+      handler: tooMany('sign-ins and token requests'),
+    }),
     // Every sign-up counts: each one costs a password hash and creates an account.
     rateLimiter<AppEnv>({
       windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
@@ -67,7 +86,7 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
       handler: tooMany('sign-ups'),
     }),
     rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: key,
+      windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: accountKey,
       skip: (c) => !UNSAFE.has(c.req.method) || isSignIn(c) || isSignUp(c),
       handler: tooMany('writes'),
     }),

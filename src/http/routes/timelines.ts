@@ -6,7 +6,7 @@ import { listReports } from '../../services/moderation';
 import { search } from '../../services/search';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { subscribeTimeline } from '../../live/subscription';
-import { readerOf, requireAdmin, requireScope } from '../auth';
+import { readerOf, requireAdmin, requireScope, stillSignedIn } from '../auth';
 import { baseUrl, createRouter, nextLink, setNextLink, type Ctx } from '../env';
 import { etagOf, matches } from '../etag';
 import { pageCache } from '../page-cache';
@@ -163,6 +163,8 @@ export const timelineRoutes = createRouter()
         try {
           await stream.writeSSE({ event: 'ready', data: '{}' });
           for (let items = await live.next(HEARTBEAT_MS); items && !stream.aborted; items = await live.next(HEARTBEAT_MS)) {
+            // A revoked token or ended session ends the stream before anything more is sent; reconnecting gets a 401.
+            if (!stillSignedIn(c)) break;
             if (items.length === 0) await stream.writeSSE({ event: 'heartbeat', data: '{}' });
             for (const item of items) {
               const data = item.type === 'post' ? postJson(item.post, base) : { id: item.id };

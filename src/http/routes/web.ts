@@ -17,7 +17,7 @@ import { getPost, listReplies } from '../../services/posts';
 import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
-import { readerOf, requireScope } from '../auth';
+import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { conditionalGet } from '../etag';
 import { baseUrl, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth, preferredFormat, type Format } from '../negotiate';
@@ -136,7 +136,9 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   const reply = c.req.query('reply');
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => {
+      throw new AppError(400, 'invalid_request', 'The multipart body could not be read (a boundary missing or wrong?).');
+    });
     // -F text=@notes.txt sends the file's contents as the field.
     const field = async (name: string) => {
       const v = form[name];
@@ -389,6 +391,11 @@ export function webRoutes() {
       try {
         if (format === 'text') await s.write(`live · ${timeline} timeline · Ctrl-C to stop\n\n`);
         for (let items = await live.next(LIVE_HEARTBEAT_MS); items && !s.aborted; items = await live.next(LIVE_HEARTBEAT_MS)) {
+          // A revoked token or ended session ends the tail before anything more is printed.
+          if (!stillSignedIn(c)) {
+            if (format === 'text') await s.write('(signed out: the token was revoked or the session ended)\n');
+            break;
+          }
           // A bare newline keeps proxies from timing out an idle stream (JSON-lines readers skip it too).
           if (items.length === 0) await s.write('\n');
           for (const item of items) {
