@@ -46,15 +46,25 @@ export async function signUp(state: AppState, handle: string, displayName: strin
   return account;
 }
 
-/** Ends the session and forgets everything the account could see. */
-export async function signOut(state: AppState): Promise<void> {
-  await api.signOut();
+/** Forgets everything the signed-in account could see (signing out, or the server saying the session is gone). */
+export function forgetAccount(state: AppState): void {
   batch(() => {
     state.timelines.clear();
     state.role.value = null;
     state.me.value = null;
     state.unread.value = 0;
   });
+}
+
+/** Ends the session and forgets everything the account could see, even when the session had already ended. */
+export async function signOut(state: AppState): Promise<void> {
+  try {
+    await api.signOut();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) throw e;
+  } finally {
+    forgetAccount(state);
+  }
 }
 
 /** Learns the signed-in account's role (sign-in answers with the account alone). */

@@ -35,14 +35,26 @@ async function toError(res: Response): Promise<ApiError> {
     body = undefined;
   }
   const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (res.status === 429) {
+    // The server's sentence says what was too many; the wait is in the header, so say it in seconds.
+    const what = e && typeof e.message === 'string' ? e.message.split(';')[0] : 'Too many requests';
+    const wait = Number(res.headers.get('Retry-After'));
+    return new ApiError(429, 'rate_limited', `${what}; try again in ${Number.isFinite(wait) && wait > 0 ? `${Math.ceil(wait)} s` : 'a minute'}.`);
+  }
   if (e && typeof e.code === 'string' && typeof e.message === 'string') {
     return new ApiError(res.status, e.code, e.message, Array.isArray(e.details) ? (e.details as ErrorDetail[]) : []);
   }
-  if (res.status === 429) {
-    const wait = res.headers.get('Retry-After');
-    return new ApiError(429, 'rate_limited', `Too many requests${wait ? `; try again in ${wait} s` : ''}.`);
-  }
   return new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText}.`.trim());
+}
+
+let onSignedOut: (() => void) | null = null;
+
+/**
+ * Called when the server says the session is gone (expired, signed out elsewhere, revoked): a 401 other than
+ * wrong credentials, which only means the password just typed was wrong.
+ */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
 }
 
 /** Calls the JSON API on this origin with the session cookie; resolves to the body (undefined for 204). */
@@ -63,7 +75,11 @@ export async function request<T>(
   } catch {
     throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
   }
-  if (!res.ok) throw await toError(res);
+  if (!res.ok) {
+    const err = await toError(res);
+    if (err.status === 401 && err.code !== 'invalid_credentials') onSignedOut?.();
+    throw err;
+  }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
@@ -117,6 +133,8 @@ export const api = {
 
   timeline: (name: 'home' | 'public', cursor?: string) => get<Page<Post>>(`/api/timelines/${name}`, { cursor }),
   tag: (tag: string, cursor?: string) => get<Page<Post>>(`/api/timelines/tag/${seg(tag)}`, { cursor }),
+  /** Every terminal command with examples for this host, as `curl HOST/help` prints them. */
+  terminalHelp: async () => (await get<{ help: string }>('/help', { format: 'json' })).help,
   search: (q: string, cursor?: string) => get<Page<Post> & { accounts?: Account[] }>('/api/search', { q, cursor }),
 
   notifications: (cursor?: string, limit?: number) =>

@@ -5,6 +5,7 @@ import { HelpDialog } from './components/HelpDialog';
 import { useShortcuts, useUnreadPolling } from './hooks';
 import { SignupPage, LoginPage } from './pages/Auth';
 import { DirectoryPage } from './pages/Directory';
+import { HelpPage } from './pages/Help';
 import { NotFoundPage } from './pages/NotFound';
 import { NotificationsPage } from './pages/Notifications';
 import { ProfilePage } from './pages/Profile';
@@ -69,6 +70,7 @@ function Shell() {
           <Route path="/tag/:tag" component={TagPage} />
           <Route path="/search" component={SearchPage} />
           <Route path="/directory" component={DirectoryPage} />
+          <Route path="/help" component={HelpPage} />
           <Route path="/notifications" component={NotificationsPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route path="/reports" component={ReportsPage} />

@@ -1,7 +1,7 @@
 import { useSignal, type Signal } from '@preact/signals';
 import { useLocation } from 'preact-iso/router';
 import { useEffect, useMemo } from 'preact/hooks';
-import type { ApiError } from './api';
+import { api, type ApiError } from './api';
 import { asApiError, catchUp, loadMore, receive, refreshUnread, removePost } from './actions';
 import { createFeed, useAppState, type Feed } from './state';
 import type { Page, Post } from './types';
@@ -83,30 +83,48 @@ export function useUnreadPolling(every = 60_000): void {
   }, [signedIn]);
 }
 
+const RECONNECT_MS = 1000;
+const MAX_RECONNECT_MS = 60_000;
+
 /** Follows /api/stream for a timeline: new posts wait in `pending`, deletes vanish at once. */
 export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, enabled: boolean): void {
   const state = useAppState();
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const source = new EventSource(`/api/stream?timeline=${timeline}`);
-    let dropped = false;
-    source.addEventListener('post', (e) => {
-      const post = parse<Post>(e);
-      if (post?.id) receive(feed, post);
-    });
-    source.addEventListener('delete', (e) => {
-      const gone = parse<{ id: string }>(e);
-      if (gone?.id) removePost(state, gone.id);
-    });
-    source.onerror = () => {
-      dropped = true;
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let delay = RECONNECT_MS;
+    const connect = () => {
+      const s = (source = new EventSource(`/api/stream?timeline=${timeline}`));
+      s.addEventListener('post', (e) => {
+        const post = parse<Post>(e);
+        if (post?.id) receive(feed, post);
+      });
+      s.addEventListener('delete', (e) => {
+        const gone = parse<{ id: string }>(e);
+        if (gone?.id) removePost(state, gone.id);
+      });
+      // Every (re)connection catches up: what was posted before it opened comes from the timeline itself.
+      s.onopen = () => {
+        delay = RECONNECT_MS;
+        void catchUp(feed);
+      };
+      s.onerror = () => {
+        // EventSource retries a dropped connection itself, but gives up for good after an answer other than 200
+        // (a 401 once the session ended, a 429, a proxy's 502 during a restart): then start over, more slowly
+        // each time. A signed-out client ends this effect (the 401 from /api/me signs it out).
+        if (s.readyState !== EventSource.CLOSED) return;
+        s.close();
+        void api.me().catch(() => {});
+        retry = setTimeout(connect, delay);
+        delay = Math.min(delay * 2, MAX_RECONNECT_MS);
+      };
     };
-    // EventSource reconnects by itself; what was posted while it was away comes from a catch-up.
-    source.onopen = () => {
-      if (dropped) void catchUp(feed);
-      dropped = false;
+    connect();
+    return () => {
+      clearTimeout(retry);
+      source?.close();
     };
-    return () => source.close();
   }, [timeline, feed, enabled]);
 }
 

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, signUpInBrowser, uniqueHandle } from './helpers';
+import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, PASSWORD, signUpInBrowser, uniqueHandle } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -115,6 +115,44 @@ describe('signing out', () => {
     await page.waitForURL('**/login?next=%2Fhome');
     await page.getByRole('form', { name: 'Sign in' }).waitFor();
 
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('notices a session ended behind its back at the next request, signs out, and lets the person sign in again', async () => {
+    const { context, page, problems } = await openPage(browser);
+    const handle = uniqueHandle('lapsed');
+    await signUpInBrowser(page, handle, 'Kim Lee');
+    // Ended outside the page, as an expired session or a sign-out in another tab would be.
+    const origin = new URL(page.url()).origin;
+    expect((await context.request.delete('/api/sessions', { headers: { origin } })).status()).toBe(204);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directory', exact: true }).click();
+    // The 401 signed the client out: the header offers to sign in, and a signed-in page sends there.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.goto('/home');
+    await page.waitForURL('**/login?next=%2Fhome');
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Handle').fill(handle);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await homeLoaded(page);
+    expect(new URL(page.url()).pathname).toBe('/home');
+
+    // The only console complaints are the 401s that told the client the session was gone.
+    expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('help in the browser', () => {
+  it('shows the terminal commands for this host, signed out', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await page.goto('/help');
+    await page.getByRole('heading', { level: 1, name: 'Help' }).waitFor();
+    const commands = page.locator('pre.terminal-help');
+    await commands.waitFor();
+    expect(await commands.textContent()).toContain(`curl -u alice -X POST ${new URL(page.url()).origin}/token`);
     expect(problems).toEqual([]);
     await context.close();
   });
