@@ -1,4 +1,5 @@
-// Smoke test: every endpoint of the API contract once, as two fresh accounts, with checks. Needs no seeded data.
+// Smoke test: every endpoint of the API contract once (and the terminal's commands), as two fresh accounts, with
+// checks. Needs no seeded data. Streams are checked signed out (401): k6 waits for a whole body, which they never end.
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:3000 load/smoke.js
 //
@@ -6,6 +7,7 @@
 // sign-ins use half of the default per-minute auth budget: do not run it more than once a minute.
 import http from 'k6/http';
 import { check, group } from 'k6';
+import encoding from 'k6/encoding';
 import { authHeaders, body, uid, BASE_URL } from './common.js';
 
 /** @type {import('k6/options').Options} */
@@ -73,6 +75,8 @@ export default function () {
     check(http.get(`${BASE_URL}/guidelines`, { headers: { Accept: 'text/plain' } }), { 'guidelines: 200': (r) => r.status === 200 && String(r.body).length > 0 });
     if (isLoopback) check(http.get(`${BASE_URL}/metrics`), { 'metrics: 200 text': (r) => r.status === 200 && /# (HELP|TYPE) /.test(String(r.body)) });
     checkError(http.get(`${BASE_URL}/api/timelines/home`, Object.assign({ headers: { Accept: 'application/json' } }, expect(401))), 401, 'signed out home');
+    // The event stream never ends by itself, and k6 waits for a whole body: signed out, it answers 401 at once.
+    checkError(http.get(`${BASE_URL}/api/stream?timeline=home`, Object.assign({ headers: { Accept: 'application/json' } }, expect(401))), 401, 'signed out stream');
   });
 
   group('accounts and auth', () => {
@@ -160,6 +164,21 @@ export default function () {
     check(http.get(`${BASE_URL}/api/accounts/${alice}/followers`, a()), { 'followers: bob': (r) => r.status === 200 && ((body(r) || {}).items || []).some((/** @type {any} */ x) => x.handle === bob) });
     check(http.get(`${BASE_URL}/api/accounts/${bob}/following`, a()), { 'following: alice': (r) => r.status === 200 && ((body(r) || {}).items || []).some((/** @type {any} */ x) => x.handle === alice) });
     checkError(http.get(`${BASE_URL}/api/accounts/nobody_${suffix}`, Object.assign(a(), expect(404))), 404, 'unknown account');
+  });
+
+  group('terminal', () => {
+    const text = { Accept: '*/*', 'User-Agent': 'curl/8.5.0' };
+    const T = Object.assign({ Authorization: `Bearer ${A.token}` }, text);
+    check(http.get(`${BASE_URL}/help`, { headers: text }), { 'help: plain text with commands': (r) => r.status === 200 && /curl -u \S+ -X POST \S+\/token/.test(String(r.body)) });
+    const posted = http.post(`${BASE_URL}/post`, `from the smoke terminal ${word}`, { headers: Object.assign({ 'Content-Type': 'text/plain' }, T) });
+    check(posted, { 'terminal post: 201 with its URL': (r) => r.status === 201 && String(r.body).includes(`${BASE_URL}/@${alice}/`) });
+    check(http.get(`${BASE_URL}/@${alice}`, { headers: T }), { 'terminal profile: text with the post': (r) => r.status === 200 && String(r.body).includes(`from the smoke terminal ${word}`) });
+    check(http.get(`${BASE_URL}/@${alice}/${postId}`, { headers: T }), { 'terminal thread: 200': (r) => r.status === 200 && /^text\/plain/.test(String(r.headers['Content-Type'])) });
+    check(http.get(`${BASE_URL}/home?width=40`, { headers: T }), { 'terminal home: within 40 columns': (r) => r.status === 200 && String(r.body).split('\n').every((l) => [...l].length <= 40) });
+    const basic = `Basic ${encoding.b64encode(`${bob}:${PASSWORD}`)}`;
+    check(http.post(`${BASE_URL}/token`, null, { headers: Object.assign({ Authorization: basic }, text) }), { 'terminal token: 201, token first': (r) => r.status === 201 && /^bt_\S+\n/.test(String(r.body)) });
+    const tail = http.get(`${BASE_URL}/live?timeline=home`, Object.assign({ headers: text }, expect(401)));
+    check(tail, { 'live signed out: 401, one line': (r) => r.status === 401 && /^error: [^\n]*\n$/.test(String(r.body)) });
   });
 
   group('notifications', () => {
