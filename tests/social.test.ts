@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,7 +87,8 @@ describe('mentions, likes and notifications', () => {
     for (let i = 0; i < 2; i++) await call(app, `/api/posts/${p.id}/like`, { method: 'DELETE', headers: b.auth });
     expect((await call(app, `/api/posts/${p.id}`, { headers: b.auth })).json.post).toMatchObject({ likeCount: 1, liked: false });
     expect((await call(app, '/api/posts/nope/like', { method: 'PUT', headers: b.auth })).status).toBe(404);
-    expect((await notes(app, a)).items.filter((n: { type: string }) => n.type === 'like')).toHaveLength(2);
+    // One notification per like that stands: b's went with b's unlike, c's remains.
+    expect((await notes(app, a)).items.filter((n: { type: string }) => n.type === 'like').map((n: { account: { handle: string } }) => n.account.handle)).toEqual([c.handle]);
   });
 
   it('drops notifications about a post when it is deleted', async () => {
@@ -97,6 +98,38 @@ describe('mentions, likes and notifications', () => {
     expect((await notes(app, b)).unreadCount).toBe(1);
     await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
     expect((await notes(app, b)).items).toEqual([]);
+  });
+
+  it('withdraws a like or follow notification when it is undone, so toggling never piles them up', async () => {
+    const app = makeTestApp();
+    const [alice, bob] = [await signUp(app, { handle: 'liked_one' }), await signUp(app, { handle: 'toggler' })];
+    const p = await post(app, alice, 'like me');
+    const like = (method: string) => call(app, `/api/posts/${p.id}/like`, { method, headers: bob.auth });
+    const follow = (method: string) => call(app, '/api/accounts/liked_one/follow', { method, headers: bob.auth });
+    for (const method of ['PUT', 'DELETE', 'PUT', 'DELETE', 'PUT']) {
+      await like(method);
+      await follow(method);
+    }
+    const now = await notes(app, alice);
+    expect(now.items.map((n: { type: string }) => n.type).sort()).toEqual(['follow', 'like']);
+    expect(now.unreadCount).toBe(2);
+    await like('DELETE');
+    await follow('DELETE');
+    expect(await notes(app, alice)).toMatchObject({ items: [], unreadCount: 0 });
+    // A follow that a block removed is withdrawn too: unblocking does not bring back stale news.
+    await follow('PUT');
+    await call(app, '/api/accounts/toggler/block', { method: 'PUT', headers: alice.auth });
+    await call(app, '/api/accounts/toggler/block', { method: 'DELETE', headers: alice.auth });
+    expect(await notes(app, alice)).toMatchObject({ items: [], unreadCount: 0 });
+  });
+
+  it('does not take mentions from links or other servers, nor tags from link fragments', async () => {
+    const app = makeTestApp();
+    const [alice, bob] = [await signUp(app, { handle: 'alice' }), await signUp(app)];
+    const p = await post(app, bob, 'good read https://medium.com/@alice/why-sqlite, ping @alice@mastodon.social, docs: https://github.com/org/repo/#readme');
+    expect(p).toMatchObject({ mentions: [], tags: [] });
+    expect((await notes(app, alice)).items).toEqual([]);
+    expect((await call(app, '/api/timelines/tag/readme', { headers: alice.auth })).json.items).toEqual([]);
   });
 });
 
@@ -212,10 +245,12 @@ describe('search and directory', () => {
     const path = join(dir, 'old.db');
     const db = openDb(path);
     db.$client.prepare("INSERT INTO accounts (handle, display_name, department, password_hash, created_at) VALUES ('emile', 'Émile Zola', 'Ré', 'x', 0)").run();
-    // As the database was before the migration: keys empty, the migration not yet applied.
+    // As the database was before the migration (and those after it): keys empty, none of them applied.
+    const journal = JSON.parse(readFileSync('src/db/migrations/meta/_journal.json', 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === '0003_fold_keys')!.when;
     db.$client.prepare("UPDATE accounts SET name_key = '', department_key = ''").run();
-    db.$client.prepare("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
-    db.$client.exec(`DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
+    db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since);
+    db.$client.exec(`DROP INDEX notifications_follow_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
       ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE accounts DROP COLUMN department_key;
       CREATE INDEX accounts_directory_idx ON accounts (display_name COLLATE NOCASE, handle);
       CREATE INDEX accounts_department_idx ON accounts (department COLLATE NOCASE, display_name COLLATE NOCASE, handle);`);
@@ -253,6 +288,11 @@ describe('mute, block and reports', () => {
     const mine = await post(app, me, 'my thoughts');
     await call(app, '/api/accounts/troll/block', { method: 'PUT', headers: me.auth });
     expect((await call(app, '/api/accounts/blocker', { headers: me.auth })).json.account).toMatchObject({ followersCount: 0, followingCount: 0 });
+    // Nor does the blocker follow them again while the block stands.
+    const mineAgain = await call(app, '/api/accounts/troll/follow', { method: 'PUT', headers: me.auth });
+    expect(mineAgain.status).toBe(403);
+    expect(mineAgain.json.error.code).toBe('blocking');
+    expect((await call(app, '/api/accounts/troll', { headers: me.auth })).json.account.followersCount).toBe(0);
     const refollow = await call(app, '/api/accounts/blocker/follow', { method: 'PUT', headers: troll.auth });
     expect(refollow.status).toBe(403);
     const reply = await call(app, '/api/posts', { body: { text: 'reply', replyTo: mine.id }, headers: troll.auth });
@@ -273,6 +313,9 @@ describe('mute, block and reports', () => {
     expect((await call(app, `/api/posts/${p.id}/report`, { body: { reason: '  ' }, headers: reporter.auth })).status).toBe(400);
     const rep = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
     expect(rep.status).toBe(201);
+    // Reporting again keeps one open report, with the newer reason.
+    const again = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
+    expect(again.json.id).toBe(rep.json.id);
     expect((await call(app, '/api/reports', { headers: reporter.auth })).status).toBe(403);
     const list = await call(app, '/api/reports', { headers: admin.auth });
     expect(list.json.items[0]).toMatchObject({ postId: p.id, reason: 'Shares a customer name', reporter: reporter.handle, post: { id: p.id } });

@@ -10,7 +10,7 @@ import { EventHub } from '../src/live/hub';
 import type { Actor, Deps } from '../src/services/deps';
 import { follow, unfollow } from '../src/services/follows';
 import { hide } from '../src/services/moderation';
-import { createPost, deletePost } from '../src/services/posts';
+import { createPost, deletePost, isBlockedBy } from '../src/services/posts';
 import { homeTimeline } from '../src/services/timelines';
 
 // The bench's correctness check, small enough for CI: on realistic seeded data (skewed authors,
@@ -72,7 +72,9 @@ describe('home timeline on seeded data', () => {
         if (older) deletePost(deps, actor(older.author_id), older.id);
         const target = db.$client.prepare('SELECT handle FROM accounts WHERE id = ?').get(writers[(step + 1) % writers.length]) as { handle: string };
         if (writers[(step + 1) % writers.length] !== viewer) {
-          if (step % 3 === 0) follow(deps, actor(viewer), target.handle);
+          // Following someone either side blocked is refused: the world moves on without it.
+          const blocked = isBlockedBy(deps, viewer, writers[(step + 1) % writers.length]) || isBlockedBy(deps, writers[(step + 1) % writers.length], viewer);
+          if (step % 3 === 0 && !blocked) follow(deps, actor(viewer), target.handle);
           if (step % 3 === 1) unfollow(deps, actor(viewer), target.handle);
           if (step % 7 === 2) hide(deps, actor(viewer), target.handle, step % 2 ? 'mute' : 'block');
         }

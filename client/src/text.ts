@@ -20,7 +20,7 @@ export type Segment =
 
 // URL, then @mention and #tag with the same boundaries as the server's parser.
 const TOKEN =
-  /(https?:\/\/[^\s<>"'`]+)|(?<![\p{L}\p{N}_@])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_#&])#([\p{L}\p{M}\p{N}_]{1,100})/giu;
+  /(https?:\/\/[^\s<>"'`]+)|(?<![\p{L}\p{N}_@/=])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_@])|(?<![\p{L}\p{N}_#&/=)])#([\p{L}\p{M}\p{N}_]{1,100})/giu;
 
 // Trailing punctuation usually closes the sentence, not the URL; a ")" stays when it balances a "(".
 function trimUrl(url: string): string {

@@ -152,6 +152,8 @@ export const notifications = sqliteTable(
     index('notifications_recipient_idx').on(t.recipientId, t.id),
     index('notifications_unread_idx').on(t.recipientId).where(sql`${t.read} = 0`),
     index('notifications_post_idx').on(t.postSeq),
+    // An unfollow withdraws its notification; a popular account has many others to look past.
+    index('notifications_follow_idx').on(t.recipientId, t.actorId).where(sql`${t.type} = 'follow'`),
   ],
 );
 

@@ -3,16 +3,18 @@ import { badRequest, forbidden } from '../errors';
 import { ACCOUNT_COLUMNS, getAccount, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
-import { notify } from './notifications';
+import { notify, unnotify } from './notifications';
 import { changes } from './changes';
 import { isBlockedBy } from './posts';
 import type { AccountRow } from './types';
 
-/** Follows an account (idempotent); 400 for oneself, 403 when they blocked the actor. */
+/** Follows an account (idempotent); 400 for oneself, 403 when either blocked the other. */
 export function follow(deps: Deps, actor: Actor, handle: string): void {
   const target = getAccount(deps, handle);
   if (target.id === actor.id) throw badRequest('You cannot follow yourself.', [{ field: 'handle', message: 'self' }], 'cannot_follow_self');
   if (isBlockedBy(deps, target.id, actor.id)) throw forbidden('This account has blocked you.', 'blocked');
+  // A block ends following both ways; it stays that way until the blocker unblocks.
+  if (isBlockedBy(deps, actor.id, target.id)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
   const tracker = changes(deps.db);
   tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)').run(actor.id, target.id, deps.clock());
@@ -37,6 +39,8 @@ export function removeFollow(deps: Deps, followerId: number, followeeId: number)
     if (res.changes === 0) return;
     tracker.readerChanged(followerId);
     adjustCounts(deps, followerId, followeeId, -1);
+    // The follow is undone, so is its news (following again makes a new one, never a second).
+    unnotify(deps, followeeId, 'follow', followerId, null);
   });
 }
 

@@ -41,12 +41,18 @@ export function reportPost(deps: Deps, actor: Actor, postId: string, rawReason: 
   if (!reason) throw badRequest('Say why you are reporting this post.', [{ field: 'reason', message: 'empty' }]);
   const ref = findPostRef(deps, postId);
   // Tracked: reports are not part of anything read caches hold.
-  const res = changes(deps.db).tracked(() =>
-    prepared(deps.db, 'INSERT INTO reports (post_id, post_seq, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
+  return changes(deps.db).tracked(() => {
+    // One open report per reporter and post: reporting again updates the reason instead of piling up the queue.
+    const open = prepared(deps.db, "SELECT id FROM reports WHERE post_seq = ? AND reporter_id = ? AND status = 'open'").get(ref.seq, actor.id) as { id: number } | undefined;
+    if (open) {
+      prepared(deps.db, 'UPDATE reports SET reason = ? WHERE id = ?').run(reason, open.id);
+      return { id: open.id };
+    }
+    const res = prepared(deps.db, 'INSERT INTO reports (post_id, post_seq, reporter_id, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(
       postId, ref.seq, actor.id, reason, deps.clock(),
-    ),
-  );
-  return { id: Number(res.lastInsertRowid) };
+    );
+    return { id: Number(res.lastInsertRowid) };
+  });
 }
 
 export type ReportRow = { id: number; postId: string; post: PostRow | null; reporter: string; reason: string; createdAt: number };

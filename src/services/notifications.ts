@@ -20,6 +20,16 @@ export function notify(deps: Deps, recipientId: number, type: NotificationType, 
   ).run({ recipientId, type, actorId, postSeq, now: deps.clock() });
 }
 
+/** Withdraws the notification of something undone (an unlike, an unfollow, a follow a block removed). */
+export function unnotify(deps: Deps, recipientId: number, type: 'like' | 'follow', actorId: number, postSeq: number | null): void {
+  // The type written out, so each statement finds its rows by an index (the post's, or the follow index).
+  const sql =
+    type === 'like'
+      ? "DELETE FROM notifications WHERE post_seq = @postSeq AND type = 'like' AND actor_id = @actorId AND recipient_id = @recipientId"
+      : "DELETE FROM notifications WHERE recipient_id = @recipientId AND actor_id = @actorId AND type = 'follow'";
+  prepared(deps.db, sql).run({ recipientId, actorId, ...(type === 'like' ? { postSeq } : {}) });
+}
+
 export type NotificationRow = {
   id: number;
   type: NotificationType;

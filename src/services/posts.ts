@@ -2,7 +2,7 @@ import { prepared } from '../db/sql';
 import { AppError, forbidden, notFound } from '../errors';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
-import { notify } from './notifications';
+import { notify, unnotify } from './notifications';
 import { changes } from './changes';
 import { postLog } from './post-log';
 import { recentPosts } from './recent';
@@ -280,5 +280,7 @@ export function unlikePost(deps: Deps, actor: Actor, id: string): void {
     if (res.changes === 0) return;
     prepared(deps.db, 'UPDATE posts SET like_count = like_count - 1 WHERE seq = ?').run(ref.seq);
     tracker.postChanged(ref.seq);
+    // Liking again makes a new notification, never a second: toggling cannot spam the author.
+    unnotify(deps, ref.authorId, 'like', actor.id, ref.seq);
   });
 }

@@ -79,17 +79,23 @@ export function normalizeBlock(raw: string, field: string, max: number): string 
   return text;
 }
 
-const MENTION = /(?<![\p{L}\p{N}_@])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_])/giu;
-const TAG = /(?<![\p{L}\p{N}_#&])#([\p{L}\p{M}\p{N}_]{1,100})/gu;
+// The same boundaries as the client's renderer (client/src/text.ts). Not after a letter, digit, `_` or `@` (an
+// email), `/` or `=` (a path or query: medium.com/@alice), nor followed by `@` (someone on another server).
+const MENTION = /(?<![\p{L}\p{N}_@/=])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_@])/giu;
+// Not after a letter, digit, `_`, `#`, `&` (an entity), `/`, `=` or `)` (a URL's fragment: repo/#readme).
+const TAG = /(?<![\p{L}\p{N}_#&/=)])#([\p{L}\p{M}\p{N}_]{1,100})/gu;
+// Links are neither mentions nor tags, whatever they contain (the client renders them as one link too).
+const URL = /https?:\/\/[^\s<>"'`]+/giu;
+const outsideLinks = (text: string) => text.replace(URL, (u) => ' '.repeat(u.length));
 
-/** Distinct lowercased @handles in order of appearance. */
+/** Distinct lowercased @handles in order of appearance, outside links. */
 export function parseMentions(text: string): string[] {
-  return [...new Set([...text.matchAll(MENTION)].map((m) => m[1].toLowerCase()))];
+  return [...new Set([...outsideLinks(text).matchAll(MENTION)].map((m) => m[1].toLowerCase()))];
 }
 
-/** Distinct lowercased #tags (letters, digits, underscore; not all digits) in order of appearance. */
+/** Distinct lowercased #tags (letters, digits, underscore; not all digits) in order of appearance, outside links. */
 export function parseTags(text: string): string[] {
-  return [...new Set([...text.matchAll(TAG)].map((m) => m[1].toLowerCase()).filter((t) => !/^\d+$/.test(t)))];
+  return [...new Set([...outsideLinks(text).matchAll(TAG)].map((m) => m[1].toLowerCase()).filter((t) => !/^\d+$/.test(t)))];
 }
 
 /** Validates a tag from a URL: same alphabet as parsing. */

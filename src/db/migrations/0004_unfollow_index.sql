@@ -1,0 +1,1 @@
+CREATE INDEX `notifications_follow_idx` ON `notifications` (`recipient_id`,`actor_id`) WHERE "notifications"."type" = 'follow';
