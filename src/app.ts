@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { conditionalGet } from './http/etag';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -58,15 +59,21 @@ export function toAppError(err: unknown): AppError {
 /** Whether a path is /api or under it. */
 const isApi = (path: string) => path.startsWith('/api') && (path.length === 4 || path[4] === '/');
 
-/** Whether an absolute URL's path is /api or under it, percent-encoded or not (Hono routes the decoded path). */
+/**
+ * Whether an absolute URL's path is /api or under it, percent-encoded or not (Hono routes the decoded path). Only
+ * the first segment is decoded, so a path the API cannot decode further on (`/api/posts/%FF`) still gets the
+ * API's answer, not a page's.
+ */
 function isApiUrl(url: string): boolean {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   if (start < 0) return false;
   const query = url.indexOf('?', start);
   const path = query < 0 ? url.slice(start) : url.slice(start, query);
   if (!path.includes('%')) return isApi(path);
+  const second = path.indexOf('/', 1);
+  const first = second < 0 ? path : path.slice(0, second);
   try {
-    return isApi(decodeURI(path));
+    return decodeURIComponent(first) === '/api';
   } catch {
     return false;
   }
@@ -117,6 +124,10 @@ export function createApp(opts: AppOptions) {
   const onError = (err: Error, c: Ctx) => {
     const e = toAppError(err);
     if (e.status >= 500) logger.error({ reqId: c.get('requestId'), err }, 'unhandled error');
+    // RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names the scheme to use (the terminal's /token names Basic itself).
+    if (e.status === 401 && c.req.path !== '/token') {
+      c.header('WWW-Authenticate', e.code === 'invalid_token' ? 'Bearer realm="bluetwit", error="invalid_token"' : 'Bearer realm="bluetwit"');
+    }
     const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
     // Outside /api, terminals get one plain line (so `curl -f` fails and scripts read the reason).
     if (!isApi(c.req.path) && formatOf(c) !== 'json') {
@@ -126,10 +137,16 @@ export function createApp(opts: AppOptions) {
     return c.json(body, e.status);
   };
   const limiters = rateLimits(opts.config);
+  // Compressed when asked (JSON, text, HTML, scripts; not event streams, nor /live, which says no-transform); a
+  // compressed reply's ETag turns weak, and Vary names Accept-Encoding. Only when asked: hono/compress adds Vary to
+  // a finished response, which rebuilds it as a stream, and that cost a cached read two thirds of its speed.
+  const compressAll = compress();
+  const compressed: MiddlewareHandler<AppEnv> = (c, next) => (c.req.header('accept-encoding') ? compressAll(c, next) : next());
   for (const [h, headers] of [[apiApp, apiHeaders], [app, pageHeaders]] as const) {
     h.use(requestId());
     h.use(prepare);
     h.use(observe(logger, metrics));
+    h.use(compressed);
     h.use(headers);
     // Bodies are measured for the methods routes take them on; a request with any other method matches no
     // route, and its body is never read.
@@ -139,9 +156,16 @@ export function createApp(opts: AppOptions) {
     for (const limiter of limiters) h.use(limiter);
   }
 
+  app.use('/guidelines', conditionalGet);
   app.route('/', metaRoutes);
 
   const api = createRouter();
+  // Every API answer depends on who asks: a browser may keep it but must revalidate; shared caches never store it.
+  api.use((c, next) => {
+    c.header('Cache-Control', 'private, no-cache');
+    c.header('Vary', 'Authorization, Cookie, Accept-Encoding');
+    return next();
+  });
   api.on(['POST', 'PUT', 'PATCH'], '*', (c, next) => {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
     const type = c.req.header('content-type') ?? '';
@@ -165,8 +189,23 @@ export function createApp(opts: AppOptions) {
     info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
     servers: [{ url: `${new URL(c.req.url).origin}/api` }],
   }));
-  api.all('*', (c) => c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404));
   apiApp.route('/api', api);
+  // A path the API serves with other methods is a 405 naming them (RFC 9110 §15.5.6), OPTIONS a 204 naming them.
+  const routes = apiApp.routes
+    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`) }));
+  const allowed = (path: string) => {
+    const methods = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  };
+  apiApp.all('*', (c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length === 0) return c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404);
+    c.header('Allow', [...methods, 'OPTIONS'].join(', '));
+    if (c.req.method === 'OPTIONS') return c.body(null, 204);
+    return c.json({ error: { code: 'method_not_allowed', message: `${c.req.path} takes ${methods.join(', ')}, not ${c.req.method}.` } }, 405);
+  });
   app.route('/', webRoutes());
 
   const pages = app.fetch;

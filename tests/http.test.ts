@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createApp } from '../src/app';
@@ -170,5 +171,88 @@ describe('error model and HTTP edge', () => {
     expect(await (await app.request('/guidelines', { headers: { accept: 'application/json' } })).json()).toEqual({ guidelines: 'Be kind <always>.' });
     const html = await (await app.request('/guidelines', { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Be kind &#60;always&#62;.');
+  });
+});
+
+describe('HTTP semantics', () => {
+  it('answers a wrong method on an API path with 405 and Allow, OPTIONS with 204 and Allow', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const wrong = await call(app, '/api/timelines/public', { method: 'POST', headers: u.auth });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(wrong.json.error.code).toBe('method_not_allowed');
+    const posts = await call(app, '/api/posts', { headers: u.auth });
+    expect([posts.status, posts.headers.get('allow')]).toEqual([405, 'POST, OPTIONS']);
+    const options = await app.request('/api/me', { method: 'OPTIONS', headers: u.auth });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'OPTIONS', 'PATCH']);
+    // A path the API does not serve at all stays a 404, and one it cannot decode still gets the API's answer.
+    expect((await call(app, '/api/nothing/here', { method: 'POST', headers: u.auth })).status).toBe(404);
+    const undecodable = await call(app, '/api/posts/%FF', { headers: u.auth });
+    expect([undecodable.status, undecodable.json?.error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('names the scheme on every 401, and what was wrong with a bad token', async () => {
+    const app = makeTestApp();
+    expect((await app.request('/api/me')).headers.get('www-authenticate')).toBe('Bearer realm="bluetwit"');
+    expect((await app.request('/api/me', { headers: { authorization: 'Bearer nope' } })).headers.get('www-authenticate')).toBe('Bearer realm="bluetwit", error="invalid_token"');
+    expect((await app.request('/home', { headers: { accept: '*/*' } })).headers.get('www-authenticate')).toBe('Bearer realm="bluetwit"');
+    // The terminal's token command asks for Basic credentials.
+    expect((await app.request('/token', { method: 'POST', headers: { accept: '*/*' } })).headers.get('www-authenticate')).toContain('Basic');
+  });
+
+  it('says where a created post or account lives, also on an idempotent replay', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const created = await call(app, '/api/posts', { body: { text: 'located' }, headers: { ...u.auth, 'idempotency-key': 'k1' } });
+    expect(created.headers.get('location')).toBe(`http://localhost/api/posts/${created.json.post.id}`);
+    const replay = await call(app, '/api/posts', { body: { text: 'located' }, headers: { ...u.auth, 'idempotency-key': 'k1' } });
+    expect(replay.headers.get('location')).toBe(created.headers.get('location'));
+    expect((await call(app, created.headers.get('location')!, { headers: u.auth })).json.post.text).toBe('located');
+    const account = await call(app, '/api/accounts', { body: { handle: 'located_one', displayName: 'L', password: 'long enough pw' } });
+    expect(account.headers.get('location')).toBe('http://localhost/api/accounts/located_one');
+    const terminal = await call(app, '/post', { method: 'POST', body: 'from a terminal', headers: { ...u.auth, accept: '*/*', 'content-type': 'text/plain' } });
+    expect(terminal.headers.get('location')).toMatch(/^http:\/\/localhost\/@\w+\/[\w-]+$/);
+  });
+
+  it('keeps what depends on the reader out of shared caches, and lets HEAD revalidate like GET', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (const path of ['/api/me', '/api/timelines/home', '/api/timelines/public']) {
+      const r = await app.request(path, { headers: u.auth });
+      expect(r.headers.get('cache-control'), path).toBe('private, no-cache');
+      expect(r.headers.get('vary'), path).toMatch(/Authorization, Cookie/);
+      const tag = r.headers.get('etag')!;
+      const head = await app.request(path, { method: 'HEAD', headers: u.auth });
+      expect([head.status, head.headers.get('etag')], path).toEqual([200, tag]);
+      const revalidated = await app.request(path, { method: 'HEAD', headers: { ...u.auth, 'if-none-match': tag } });
+      expect(revalidated.status, path).toBe(304);
+    }
+    const text = await app.request('/home', { headers: { ...u.auth, accept: '*/*' } });
+    expect(text.headers.get('cache-control')).toBe('private, no-cache');
+    // The guidelines revalidate too.
+    const g = await app.request('/guidelines');
+    expect((await app.request('/guidelines', { headers: { 'if-none-match': g.headers.get('etag')! } })).status).toBe(304);
+  });
+
+  it('compresses when asked, with a weak ETag and Vary, and never a live tail', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (let i = 0; i < 5; i++) await call(app, '/api/posts', { body: { text: `a post long enough to be worth compressing, number ${i} `.repeat(4) }, headers: u.auth });
+    const plain = await app.request('/api/timelines/public', { headers: u.auth });
+    const gz = await app.request('/api/timelines/public', { headers: { ...u.auth, 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gz.headers.get('vary')).toContain('Accept-Encoding');
+    expect(gz.headers.get('etag')).toBe(`W/${plain.headers.get('etag')}`);
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(await plain.text());
+    // A weak ETag still revalidates.
+    expect((await app.request('/api/timelines/public', { headers: { ...u.auth, 'accept-encoding': 'gzip', 'if-none-match': gz.headers.get('etag')! } })).status).toBe(304);
+    const ctrl = new AbortController();
+    const live = await app.request('/live', { headers: { ...u.auth, accept: '*/*', 'accept-encoding': 'gzip' }, signal: ctrl.signal });
+    expect(live.headers.get('content-encoding')).toBeNull();
+    expect(live.headers.get('cache-control')).toContain('no-transform');
+    ctrl.abort();
+    await live.body?.cancel().catch(() => {});
   });
 });

@@ -16,7 +16,8 @@ export const matches = (ifNoneMatch: string | undefined, tag: string) =>
  * fast path; streams never go through c.json or c.text, so they are untouched.
  */
 export const conditionalGet: MiddlewareHandler<AppEnv> = (c, next) => {
-  if (c.req.method !== 'GET') return next();
+  // HEAD runs the GET handler (Hono) and answers with the same validators (RFC 9110 §9.3.2).
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
   const ifNoneMatch = c.req.header('if-none-match');
   const render = (body: string, contentType: string, arg: unknown, headers: unknown) => {
     if ((arg !== undefined && arg !== 200) || headers !== undefined) return null;

@@ -45,6 +45,7 @@ export const accountRoutes = createRouter()
     async (c) => {
       const account = await createAccount(c.get('deps'), c.req.valid('json'));
       startSession(c, account.id);
+      c.header('Location', `${baseUrl(c)}/api/accounts/${account.handle}`);
       return c.json({ account: accountJson(account) }, 201);
     },
   )

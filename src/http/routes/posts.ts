@@ -27,8 +27,12 @@ export const postRoutes = createRouter()
       const body = c.req.valid('json');
       const key = c.req.header('idempotency-key');
       const render = (post: PostRow) => JSON.stringify({ post: postJson(post, baseUrl(c)) });
+      // Where the new post lives (RFC 9110: without it, a 201 names the request's own URL).
+      const located = (id: string) => c.header('Location', `${baseUrl(c)}/api/posts/${id}`);
       if (key === undefined) {
-        return c.body(render(await submitPost(c.get('deps'), actor, body)), 201, { 'Content-Type': 'application/json' }) as never;
+        const post = await submitPost(c.get('deps'), actor, body);
+        located(post.id);
+        return c.body(render(post), 201, { 'Content-Type': 'application/json' }) as never;
       }
       // With a key, the check, the post and the stored response share one transaction of their own.
       let created: PostRow | undefined;
@@ -40,6 +44,7 @@ export const postRoutes = createRouter()
       // A post made inside the idempotency record's transaction is announced once that commits.
       if (created) announcePost(c.get('deps'), created);
       if (res.replayed) c.header('Idempotent-Replayed', 'true');
+      located((JSON.parse(res.body) as { post: { id: string } }).post.id);
       return c.body(res.body, 201, { 'Content-Type': 'application/json' }) as never;
     },
   )

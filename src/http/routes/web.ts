@@ -40,13 +40,18 @@ function nextCommand(c: Ctx, next: string | null): string | null {
   return `curl ${auth}'${urlWithCursor(c, next)}'`;
 }
 
+// What a page shows depends on who asks: a browser may keep it but must revalidate, shared caches never store it.
+const PRIVATE = 'private, no-cache';
+
 function text(c: Ctx, body: string, status: 200 | 201 = 200) {
-  c.header('Vary', 'Accept, Authorization, Cookie');
+  c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
+  c.header('Cache-Control', PRIVATE);
   return c.text(body, status, { 'Content-Type': 'text/plain; charset=utf-8' });
 }
 
 function json(c: Ctx, body: unknown) {
-  c.header('Vary', 'Accept, Authorization, Cookie');
+  c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
+  c.header('Cache-Control', PRIVATE);
   return c.json(body);
 }
 
@@ -180,7 +185,9 @@ export function webRoutes() {
   const app = new Hono<AppEnv>();
   let indexHtml: string | null | undefined;
   const appShell = (c: Ctx, status: 200 | 404 = 200) => {
-    c.header('Vary', 'Accept, Authorization, Cookie');
+    c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
+    // The shell names this deploy's hashed assets: always revalidated, so a new deploy is picked up at once.
+    c.header('Cache-Control', 'no-cache');
     if (indexHtml === undefined) {
       const max = c.get('deps').config.postMax;
       // The client counts against 280 unless told otherwise.
@@ -355,6 +362,7 @@ export function webRoutes() {
     const actor = requireScope(c, 'write');
     const { text: body, reply } = await postedText(c);
     const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
+    c.header('Location', post.url);
     if (formatOf(c) === 'json') return c.json({ post }, 201);
     // The URL stays on one line so it can be copied; it is ours, not user content.
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
@@ -379,9 +387,10 @@ export function webRoutes() {
     const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false');
     // ?format=json streams JSON lines (`curl -N ... | jq`): {"type":"post","post":{...}} and {"type":"delete","id":...}.
     c.header('Content-Type', format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8');
-    c.header('Cache-Control', 'no-cache');
+    // no-transform: neither our compression nor a proxy's may hold lines back.
+    c.header('Cache-Control', 'no-cache, no-transform');
     c.header('X-Accel-Buffering', 'no');
-    c.header('Vary', 'Accept, Authorization, Cookie');
+    c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
     const line = (item: LiveItem): string | null => {
       if (format === 'json') return `${JSON.stringify(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
       return item.type === 'post' ? `${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n` : null;
