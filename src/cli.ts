@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { nanoid } from 'nanoid';
 import { ConfigError, loadConfig } from './config';
@@ -26,9 +28,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, arg] = positionals;
   if (!command || values.help) {
     process.stdout.write(USAGE);
-    return command ? 0 : 1;
+    return values.help ? 0 : 1;
   }
+  if (positionals.length > 2) throw new Error(`${command} takes one argument; unexpected: ${positionals.slice(2).join(' ')}`);
   const config = loadConfig();
+  // Only create-admin may start a database (a fresh install); anything else on a path with no database is a mistake
+  // (a typo'd BLUETWIT_DB in a nightly backup job would otherwise back up a new, empty database).
+  const exists = config.dbPath === ':memory:' || existsSync(config.dbPath);
+  if (!exists && command !== 'create-admin') throw new Error(`no database at ${config.dbPath} (BLUETWIT_DB)`);
+  if (!exists) console.error(`creating a new database at ${config.dbPath}`);
   const db = openDb(config.dbPath);
   const deps: Deps = { db, config, clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
   const need = (what: string) => {
@@ -49,7 +57,10 @@ async function main(argv: string[]): Promise<number> {
       case 'issue-token': {
         const scopes = values.scopes!.split(',').map((s) => s.trim()) as Scope[];
         if (!scopes.every((s) => s === 'read' || s === 'write')) throw new Error('scopes are read and/or write');
-        const t = issueToken(deps, need('a handle'), values.name ?? 'admin-issued', scopes);
+        const name = (values.name ?? 'admin-issued').trim();
+        // The same bounds as POST /api/tokens.
+        if (name.length < 1 || name.length > 100) throw new Error('--name is 1 to 100 characters');
+        const t = issueToken(deps, need('a handle'), name, scopes);
         console.log(t.token);
         return 0;
       }
@@ -60,7 +71,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'export': {
         const base = config.publicUrl ?? `http://localhost:${config.port}`;
-        for (const p of exportPosts(deps, need('a handle'))) process.stdout.write(`${JSON.stringify(postJson(p, base))}\n`);
+        // Respects a slow pipe (| gzip): waits for stdout to drain instead of queueing everything in memory.
+        for (const p of exportPosts(deps, need('a handle'))) {
+          if (!process.stdout.write(`${JSON.stringify(postJson(p, base))}\n`)) await once(process.stdout, 'drain');
+        }
         return 0;
       }
       case 'stats':
@@ -75,10 +89,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The exit code is set, not forced: process.exit() would cut off output still queued for a pipe.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     console.error(err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    process.exitCode = err instanceof ConfigError ? 2 : 1;
   },
 );

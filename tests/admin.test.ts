@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,6 +8,8 @@ import { createApp } from '../src/app';
 import { testConfig } from '../src/config';
 import { openDb } from '../src/db/client';
 import { backup } from '../src/services/admin';
+import type { Actor } from '../src/services/deps';
+import { createPost } from '../src/services/posts';
 import { call, post, signUp } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'bluetwit-admin-'));
@@ -60,6 +62,32 @@ describe('admin CLI', () => {
     const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((p) => p.text)).toEqual(texts);
     expect(lines[0].author.handle).toBe('exporter');
+    // Far more than a pipe holds: every line arrives (exiting at once used to cut the output off).
+    const id = (app.deps.db.$client.prepare("SELECT id FROM accounts WHERE handle = 'exporter'").get() as { id: number }).id;
+    const actor: Actor = { id, handle: 'exporter', role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: 't' };
+    for (let i = 0; i < 3000; i++) createPost(app.deps, actor, { text: `bulk post number ${i} with some words to make the line longer` });
+    const big = admin(db, 'export', 'exporter');
+    expect(big.status).toBe(0);
+    expect(big.stdout.trim().split('\n')).toHaveLength(3003);
+  }, 60_000);
+
+  it('refuses what an operator did not mean: a missing database, extra arguments, an empty token name', () => {
+    const missing = join(dir, 'typo', 'nothing.db');
+    for (const args of [['backup', join(dir, 'empty-backup.db')], ['stats']]) {
+      const r = admin(missing, ...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(`no database at ${missing}`);
+    }
+    expect(existsSync(missing)).toBe(false);
+    const db = join(dir, 'strict.db');
+    expect(admin(db, 'create-admin', 'strict_admin').status).toBe(0);
+    const extra = admin(db, 'reset-password', 'strict_admin', 'extra_arg');
+    expect([extra.status, extra.stderr]).toEqual([1, expect.stringContaining('unexpected: extra_arg')]);
+    expect(admin(db, 'issue-token', 'strict_admin', '--name', '').status).toBe(1);
+    expect(admin(db, 'issue-token', 'strict_admin', '--name', 'x'.repeat(101)).status).toBe(1);
+    const help = admin(db, '--help');
+    expect([help.status, help.stdout]).toEqual([0, expect.stringContaining('create-admin')]);
+    expect(admin(db).status).toBe(1);
   }, 60_000);
 
   it('backs up online while posts are being written, into a consistent copy', async () => {

@@ -39,7 +39,13 @@ export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'a
   const displayName = normalizeLine(input.displayName, 'displayName', 50, true);
   if (input.password.length < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'shorter than 8' }], 'weak_password');
   if (findAccount(deps, handle)) throw conflict('That handle is taken.', 'handle_taken');
-  const passwordHash = await hashPassword(input.password, deps.config.scryptCost);
+  return insertAccount(deps, { ...input, handle, displayName }, await hashPassword(input.password, deps.config.scryptCost), role);
+}
+
+/** Stores an account whose password is already hashed (sign-up hashes first; the demo hashes once for all). */
+export function insertAccount(deps: Deps, input: { handle: string; displayName: string; bot?: boolean }, passwordHash: string, role: 'user' | 'admin' = 'user'): AccountRow {
+  const handle = normalizeHandle(input.handle);
+  const displayName = normalizeLine(input.displayName, 'displayName', 50, true);
   try {
     // Tracked: a new account has no posts, follows or credentials any cache could hold.
     changes(deps.db).tracked(() =>

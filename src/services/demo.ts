@@ -1,5 +1,6 @@
 import { prepared } from '../db/sql';
-import { createAccount, updateProfile } from './accounts';
+import { insertAccount, updateProfile } from './accounts';
+import { hashPassword } from './auth';
 import type { Actor, Deps } from './deps';
 import { follow } from './follows';
 import { createPost, likePost } from './posts';
@@ -29,13 +30,22 @@ const POSTS: [string, string][] = [
   ['dev_kumar', '@emi @alice knows it best, she wrote half of it.'],
 ];
 
-/** Fills an empty database with a handful of colleagues and posts, so a newcomer sees a living feed. Returns the post count. */
+/**
+ * Fills an empty database with a handful of colleagues and posts, so a newcomer sees a living feed. Returns the
+ * post count. All in one transaction (the password is hashed once, first): a seed cut short leaves nothing, and the
+ * next start seeds again.
+ */
 export async function seedDemo(deps: Deps): Promise<number> {
-  const { n } = prepared(deps.db, 'SELECT count(*) AS n FROM accounts').get() as { n: number };
-  if (n > 0) return 0;
+  const empty = () => (prepared(deps.db, 'SELECT count(*) AS n FROM accounts').get() as { n: number }).n === 0;
+  if (!empty()) return 0;
+  const passwordHash = await hashPassword(DEMO_PASSWORD, deps.config.scryptCost);
+  return deps.db.$client.transaction(() => (empty() ? seedDemoRows(deps, passwordHash) : 0))();
+}
+
+function seedDemoRows(deps: Deps, passwordHash: string): number {
   const actors = new Map<string, Actor>();
   for (const p of PEOPLE) {
-    const account = await createAccount(deps, { handle: p.handle, displayName: p.displayName, password: DEMO_PASSWORD, bot: p.bot });
+    const account = insertAccount(deps, { handle: p.handle, displayName: p.displayName, bot: p.bot }, passwordHash);
     updateProfile(deps, account.id, { bio: p.bio, department: p.department, title: p.title });
     actors.set(p.handle, { id: account.id, handle: p.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'session', credential: 'demo' });
   }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { nanoid } from 'nanoid';
+import { testConfig } from '../src/config';
+import { openDb } from '../src/db/client';
+import { EventHub } from '../src/live/hub';
+import { DEMO_PASSWORD, seedDemo } from '../src/services/demo';
+import type { Deps } from '../src/services/deps';
+import { createApp } from '../src/app';
+import { call } from './helpers';
+
+const deps = (db: Deps['db'], overrides = {}): Deps => ({ db, config: testConfig(overrides), clock: Date.now, newId: () => nanoid(12), events: new EventHub() });
+const count = (db: Deps['db'], table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+describe('demo data', () => {
+  it('seeds an empty database once, with accounts that can sign in', async () => {
+    const db = openDb(':memory:');
+    const n = await seedDemo(deps(db));
+    expect(n).toBeGreaterThan(5);
+    expect(count(db, 'posts')).toBe(n);
+    expect(await seedDemo(deps(db))).toBe(0);
+    expect(count(db, 'posts')).toBe(n);
+    const app = createApp({ db, config: testConfig() });
+    expect((await call(app, '/api/sessions', { body: { handle: 'emi', password: DEMO_PASSWORD } })).status).toBe(200);
+  });
+
+  it('leaves nothing behind when cut short, so the next start seeds it whole', async () => {
+    const db = openDb(':memory:');
+    // Posts are longer than this: the seed fails part way, after its accounts and follows.
+    await expect(seedDemo(deps(db, { postMax: 20 }))).rejects.toThrow();
+    expect([count(db, 'accounts'), count(db, 'follows'), count(db, 'posts')]).toEqual([0, 0, 0]);
+    const n = await seedDemo(deps(db));
+    expect(count(db, 'posts')).toBe(n);
+    expect(count(db, 'accounts')).toBeGreaterThan(3);
+  });
+});
