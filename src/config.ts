@@ -4,7 +4,13 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// Plain decimal only: Number() would also take 0x10, 1e3 or '  7 '.
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const schema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -13,7 +19,11 @@ const schema = z.object({
   BLUETWIT_OPEN_READ: bool.default(false),
   BLUETWIT_RATE_LIMITS: bool.default(true),
   BLUETWIT_POST_MAX: int(1, 10_000).default(280),
-  BLUETWIT_PUBLIC_URL: z.url().optional(),
+  // What links are built on: http(s) only (a prefix path behind a proxy is fine), no query or fragment to glue paths onto.
+  BLUETWIT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((u) => !/[?#]/.test(u), 'must be like https://bluetwit.example.com, without ? or #')
+    .optional(),
   BLUETWIT_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   BLUETWIT_TRUST_PROXY: bool.default(false),
   BLUETWIT_RATE_READ: int(1, 1_000_000).default(600),

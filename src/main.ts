@@ -12,10 +12,19 @@ import { createLogger } from './http/observability';
 const SEARCH_FLUSH_MS = 50;
 const SEARCH_FLUSH_MAX = 200;
 
+/** A reason the server cannot start, told in one line naming the setting to fix. */
+class StartupError extends Error {}
+
 async function start(config: Config) {
   const logger = createLogger(config.logLevel);
   const fileDb = config.dbPath !== ':memory:';
-  const db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
+  let db: ReturnType<typeof openDb>;
+  try {
+    db = openDb(config.dbPath, { backgroundCheckpoints: fileDb });
+  } catch (err) {
+    // One line naming the setting, not a stack trace: a missing permission, a file that is not SQLite, a newer schema.
+    throw new StartupError(`BLUETWIT_DB=${config.dbPath}: cannot open the database: ${(err as Error).message}`);
+  }
   const checkpointer = fileDb
     ? startCheckpointer(config.dbPath, {
         holdWrites: () => holdPosts(db),
@@ -39,10 +48,20 @@ async function start(config: Config) {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
   });
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    const reason = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    console.error(`HOST=${config.host} PORT=${config.port}: cannot listen: ${reason}`);
+    process.exit(2);
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator does not want to wait for the graceful part.
+      logger.warn(`${signal} again: closing every connection and exiting now`);
+      logger.flush();
+      process.exit(1);
+    }
     stopping = true;
     logger.info(`${signal}: shutting down`);
     app.deps.events.publish({ type: 'shutdown' });
@@ -72,7 +91,7 @@ try {
   // `npm start -- --demo` fills an empty database with a few colleagues and posts.
   await start(process.argv.includes('--demo') ? { ...config, seedDemo: true } : config);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
     console.error(err.message);
     process.exit(2);
   }

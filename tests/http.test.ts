@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -254,5 +258,30 @@ describe('HTTP semantics', () => {
     expect(live.headers.get('cache-control')).toContain('no-transform');
     ctrl.abort();
     await live.body?.cancel().catch(() => {});
+  });
+});
+
+describe('health', () => {
+  it('says the database is unavailable once its file is deleted, replaced or overwritten', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bluetwit-health-'));
+    try {
+      for (const damage of ['delete', 'replace', 'overwrite'] as const) {
+        const path = join(dir, `${damage}.db`);
+        const app = createApp({ db: openDb(path), config: testConfig() });
+        expect((await call(app, '/healthz')).json).toEqual({ status: 'ok' });
+        if (damage === 'delete') rmSync(path);
+        if (damage === 'replace') {
+          copyFileSync(path, `${path}.copy`);
+          renameSync(`${path}.copy`, path);
+        }
+        if (damage === 'overwrite') writeFileSync(path, randomBytes(4096), { flag: 'r+' });
+        const r = await call(app, '/healthz');
+        expect(r.status, damage).toBe(503);
+        expect(r.json.status).toBe('unavailable');
+        app.deps.db.$client.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

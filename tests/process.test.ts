@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,57 @@ describe('the real server process', () => {
     const check = new Database(db, { readonly: true });
     expect((check.prepare("SELECT count(*) AS n FROM posts WHERE text = 'written during shutdown'").get() as { n: number }).n).toBe(1);
     check.close();
+    // The shutdown ran to its end (closing the database), not just out of things to do.
+    expect(server.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+
+  it('exits at once on a second signal, while a request still holds the graceful shutdown', async () => {
+    const server = await startServer(tempDb());
+    const url = new URL(`${server.base}/api/posts`);
+    // Headers sent, body never finished: the graceful part would wait for it until BLUETWIT_SHUTDOWN_MS.
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': 100 } });
+    req.on('error', () => {});
+    req.write('{"text":');
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    server.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    server.proc.kill('SIGINT');
+    expect(await server.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.output()).toContain('SIGINT again');
+    req.destroy();
+  }, 30_000);
+
+  it('refuses to start in one line naming the setting: a file that is not SQLite, a newer schema, a port in use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bluetwit-'));
+    dirs.push(dir);
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, ['dist/server.mjs'], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', BLUETWIT_SCRYPT_COST: '1024', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const notSqlite = join(dir, 'random.db');
+    writeFileSync(notSqlite, randomBytes(8192));
+    const garbage = await run({ BLUETWIT_DB: notSqlite });
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr.trim()).toMatch(new RegExp(`^BLUETWIT_DB=${notSqlite}: cannot open the database: .*not a database`));
+    const newer = join(dir, 'newer.db');
+    const old = new Database(newer);
+    old.exec('CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+    old.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('from-the-future', Date.now() + 365 * 86_400_000);
+    old.close();
+    const future = await run({ BLUETWIT_DB: newer });
+    expect(future.code).toBe(2);
+    expect(future.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^BLUETWIT_DB=.*schema is newer than this build/)]);
+    const holder = await startServer(tempDb());
+    const busy = await run({ BLUETWIT_DB: join(dir, 'ok.db'), PORT: new URL(holder.base).port });
+    expect(busy.code).toBe(2);
+    expect(busy.stderr.trim()).toBe(`HOST=127.0.0.1 PORT=${new URL(holder.base).port}: cannot listen: the port is in use`);
+    holder.proc.kill('SIGTERM');
+    await holder.exited;
   }, 60_000);
 
   it('survives oversize headers, huge query strings and garbage requests, and keeps serving', async () => {

@@ -171,6 +171,9 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
         stopping = true;
         endHold(true);
         if (exited) return resolve({ looks });
+        // Held again while it finishes: otherwise a process with nothing else left would exit before the thread
+        // does, and whoever awaits stop() (the shutdown's final checkpoint and close) would never run.
+        worker.ref();
         worker.once('exit', () => resolve({ looks }));
         worker.postMessage('stop');
       }),

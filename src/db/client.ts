@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -33,8 +33,54 @@ export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } =
   // The name key as SQL can compute it (migrations fill it in for rows written before it existed).
   sqlite.function('bt_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldKey(s) : s));
   const db = drizzle(sqlite, { schema }) as Db;
+  refuseNewerSchema(sqlite);
   migrate(db, { migrationsFolder });
+  if (path !== ':memory:' && !path.startsWith('file:')) {
+    const { dev, ino } = statSync(path);
+    files.set(sqlite, { path, dev, ino });
+  }
   return db;
+}
+
+/** A database migrated by a newer build would be read with the wrong schema: refuse it instead of failing later. */
+function refuseNewerSchema(sqlite: Database.Database): void {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return;
+  const applied = (sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at;
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const known = journal.entries[journal.entries.length - 1];
+  if (applied !== null && Number(applied) > known.when) {
+    throw new Error(`its schema is newer than this build knows (the last migration here is ${known.tag}): run the newer build, or restore a backup`);
+  }
+}
+
+const files = new WeakMap<Database.Database, { path: string; dev: number; ino: number }>();
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * Whether the database still answers from the file it was opened on. A deleted, replaced or overwritten file goes
+ * unnoticed by queries (an open file keeps answering, from its pages or the cache) while every write is lost.
+ */
+export function checkDatabase(db: Db): { ok: true } | { ok: false; reason: string } {
+  try {
+    db.$client.prepare('SELECT count(*) FROM __drizzle_migrations').get();
+    const file = files.get(db.$client);
+    if (!file) return { ok: true };
+    const now = statSync(file.path, { throwIfNoEntry: false });
+    if (!now) return { ok: false, reason: 'the database file is gone' };
+    if (now.dev !== file.dev || now.ino !== file.ino) return { ok: false, reason: 'the database file was replaced' };
+    const header = Buffer.alloc(16);
+    const fd = openSync(file.path, 'r');
+    try {
+      readSync(fd, header, 0, 16, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (header.toString('latin1') !== SQLITE_MAGIC) return { ok: false, reason: 'the database file is not SQLite any more' };
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
 }
 
 /** Checkpoints the WAL and closes the database. */

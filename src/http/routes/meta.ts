@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { prepared } from '../../db/sql';
+import { checkDatabase } from '../../db/client';
 import { forbidden } from '../../errors';
 import type { AppEnv } from '../env';
 import { layoutText } from '../../render/text';
@@ -24,7 +24,8 @@ bluetwit is for colleagues: share what you are working on, ask for help, find th
 /** Health and guidelines. */
 export const metaRoutes = new Hono<AppEnv>()
   .get('/healthz', (c) => {
-    prepared(c.get('deps').db, 'SELECT 1').get();
+    const health = checkDatabase(c.get('deps').db);
+    if (!health.ok) return c.json({ status: 'unavailable', reason: health.reason }, 503);
     return c.json({ status: 'ok' });
   })
   .get('/metrics', async (c) => {

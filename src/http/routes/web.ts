@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
@@ -22,7 +23,15 @@ import { conditionalGet } from '../etag';
 import { baseUrl, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth, preferredFormat, type Format } from '../negotiate';
 
-const CLIENT_DIST = join(process.cwd(), 'client', 'dist');
+/** The project's root: the nearest folder above this module with the package.json (the bundle lives in dist/). */
+function projectRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || dir === dirname(dir)) return dir;
+  }
+}
+
+// Found from the code, not the working directory, so the server serves its client wherever it is started from.
+const CLIENT_DIST = join(projectRoot(), 'client', 'dist');
 const LIVE_HEARTBEAT_MS = 30_000;
 
 /** Which representation this request wants. */
@@ -197,7 +206,7 @@ export function webRoutes() {
     return c.text('The web client is not built yet: run `npm run build:client` (npm start does it for you).\n', 503);
   };
 
-  app.use('/assets/*', serveStatic({ root: CLIENT_DIST.slice(process.cwd().length + 1) || '.', onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+  app.use('/assets/*', serveStatic({ root: CLIENT_DIST, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
 
   app.use('*', conditionalGet);
 
