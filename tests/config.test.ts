@@ -16,6 +16,11 @@ describe('config', () => {
     // scrypt takes only powers of two: anything else would fail every sign-up, so it fails at start instead.
     expect(() => loadConfig({ BLUETWIT_SCRYPT_COST: '20000' })).toThrow(/BLUETWIT_SCRYPT_COST: must be a power of two/);
     expect(loadConfig({ BLUETWIT_SCRYPT_COST: '32768' }).scryptCost).toBe(32768);
+    // Plain decimals only, and links only on http(s) URLs.
+    for (const env of [{ PORT: '0x10' }, { BLUETWIT_RATE_WINDOW_S: '1e3' }, { PORT: ' 7' }, { BLUETWIT_PUBLIC_URL: 'javascript:alert(1)' }, { BLUETWIT_PUBLIC_URL: 'ftp://x.example' }, { BLUETWIT_PUBLIC_URL: 'https://x.example/?a=1' }]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(new RegExp(Object.keys(env)[0]));
+    }
+    expect(loadConfig({ BLUETWIT_PUBLIC_URL: 'https://bluetwit.example.com/' }).publicUrl).toBe('https://bluetwit.example.com');
   });
 
   it('makes the server exit non-zero with the variable named when config is wrong', () => {
