@@ -207,7 +207,7 @@ describe('the real server process', () => {
     const other = new Database(db);
     try {
       const reader = await account(server.base, 'reader');
-      const author = await account(server.base, 'author');
+      await account(server.base, 'author');
       expect((await fetch(`${server.base}/api/accounts/author/follow`, { method: 'PUT', headers: reader })).status).toBe(204);
       const home = async () => ((await (await fetch(`${server.base}/api/timelines/home`, { headers: reader })).json()) as { items: { text: string }[] }).items.map((p) => p.text);
       expect(await home()).toEqual([]);

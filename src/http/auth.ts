@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { AppError, forbidden, unauthorized } from '../errors';
-import { actorFromSession, actorFromToken } from '../services/auth';
+import { actorFromSession, actorFromToken, createSession } from '../services/auth';
 import type { Actor, Scope } from '../services/deps';
 import { baseUrl, isPublicRoute, type AppEnv, type Ctx } from './env';
 
@@ -88,4 +88,12 @@ export function requireAdmin(c: Ctx, scope: Scope = 'read'): Actor {
   const actor = requireScope(c, scope);
   if (actor.role !== 'admin') throw forbidden('Admins only.', 'admin_only');
   return actor;
+}
+
+/** Sets the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (or as configured). */
+export function startSession(c: Ctx, accountId: number): void {
+  const { secret, expiresAt } = createSession(c.get('deps'), accountId);
+  const setting = c.get('deps').config.cookieSecure;
+  const secure = setting === 'auto' ? baseUrl(c).startsWith('https:') : setting;
+  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires: new Date(expiresAt) });
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { AppError, forbidden, unauthorized } from '../errors';
 import type { Actor, Deps } from '../services/deps';
+import { preferredFormat, type Format } from './negotiate';
 import type { Metrics } from './observability';
 
 export type AppEnv = {
@@ -102,3 +103,7 @@ export const nextLink = (c: Ctx, next: string) => `<${urlWithCursor(c, next)}>; 
 export function setNextLink(c: Ctx, next: string | null): void {
   if (next) c.header('Link', nextLink(c, next));
 }
+
+/** Which representation this request wants (see negotiate.ts). */
+export const formatOf = (c: Ctx): Format =>
+  preferredFormat({ accept: c.req.header('accept'), userAgent: c.req.header('user-agent'), format: c.req.query('format') });

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { databaseBytes } from '../services/admin';
 import type { Deps } from '../services/deps';
 import type { AppEnv } from './env';
 
@@ -51,9 +52,7 @@ export class Metrics {
     new Gauge({
       name: 'bluetwit_db_size_bytes', help: 'SQLite database size', registers: [this.registry],
       collect() {
-        const pages = deps.db.$client.pragma('page_count', { simple: true }) as number;
-        const size = deps.db.$client.pragma('page_size', { simple: true }) as number;
-        this.set(pages * size);
+        this.set(databaseBytes(deps));
       },
     });
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'bluetwit_' });

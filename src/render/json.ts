@@ -1,3 +1,5 @@
+import type { ReportRow } from '../services/moderation';
+import type { NotificationRow } from '../services/notifications';
 import type { AccountRow, PostRow } from '../services/types';
 
 /** The API's Account entity: the row without its internal id and role, with an ISO timestamp. */
@@ -53,4 +55,24 @@ export function postJson(p: PostRow, baseUrl: string): PostJson {
   };
   if (p.liked !== undefined) out.liked = p.liked;
   return out;
+}
+
+/** A notification row as the API's Notification entity. */
+export function notificationJson(n: NotificationRow, baseUrl: string) {
+  return {
+    id: String(n.id),
+    type: n.type,
+    account: accountJson(n.account),
+    ...(n.post ? { post: postJson(n.post, baseUrl) } : {}),
+    createdAt: new Date(n.createdAt).toISOString(),
+    read: n.read,
+  };
+}
+
+/** An open report as admins see it. */
+export function reportJson(r: ReportRow, baseUrl: string) {
+  return {
+    id: String(r.id), postId: r.postId, post: r.post ? postJson(r.post, baseUrl) : null, reporter: r.reporter, reason: r.reason,
+    createdAt: new Date(r.createdAt).toISOString(),
+  };
 }

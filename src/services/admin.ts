@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { checkDatabase } from '../db/client';
 import { prepared } from '../db/sql';
-import { notFound } from '../errors';
 import { createAccount, getAccount } from './accounts';
 import { createToken, hashPassword } from './auth';
 import type { Deps, Scope } from './deps';
@@ -48,7 +48,6 @@ export async function backup(deps: Deps, dest: string): Promise<{ pages: number 
 /** Every post of an account, oldest first, in batches (for JSON-lines export). */
 export function* exportPosts(deps: Deps, handle: string): Generator<PostRow> {
   const account = getAccount(deps, handle);
-  if (!account) throw notFound('Account');
   let after = 0;
   for (;;) {
     const seqs = (prepared(deps.db, 'SELECT seq FROM posts WHERE author_id = ? AND seq > ? ORDER BY seq LIMIT 500').all(account.id, after) as { seq: number }[]).map((r) => r.seq);
@@ -70,6 +69,14 @@ export function stats(deps: Deps) {
     likes: one('SELECT count(*) AS n FROM likes'),
     openReports: one("SELECT count(*) AS n FROM reports WHERE status = 'open'"),
     tokens: one('SELECT count(*) AS n FROM tokens'),
-    dbBytes: (deps.db.$client.pragma('page_count', { simple: true }) as number) * (deps.db.$client.pragma('page_size', { simple: true }) as number),
+    dbBytes: databaseBytes(deps),
   };
 }
+
+/** The database file's size in bytes, as SQLite counts its pages. */
+export function databaseBytes(deps: Deps): number {
+  return (deps.db.$client.pragma('page_count', { simple: true }) as number) * (deps.db.$client.pragma('page_size', { simple: true }) as number);
+}
+
+/** Whether the database answers from the file it was opened on (for /healthz). */
+export const health = (deps: Deps) => checkDatabase(deps.db);

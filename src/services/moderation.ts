@@ -1,6 +1,6 @@
 import { prepared } from '../db/sql';
 import { changes } from './changes';
-import { badRequest } from '../errors';
+import { badRequest, forbidden } from '../errors';
 import { getAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
@@ -57,8 +57,9 @@ export function reportPost(deps: Deps, actor: Actor, postId: string, rawReason: 
 
 export type ReportRow = { id: number; postId: string; post: PostRow | null; reporter: string; reason: string; createdAt: number };
 
-/** Open reports, newest first (admins only; checked at the edge). */
+/** Open reports, newest first: admins only (the edge checks too, and answers 401 for the signed out first). */
 export function listReports(deps: Deps, actor: Actor, limit: number, cursor?: string): Page<ReportRow> {
+  if (actor.role !== 'admin') throw forbidden('Admins only.', 'admin_only');
   const before = cursor ? decodeCursor<[number]>(cursor, 'rep', 'n')[0] : Number.MAX_SAFE_INTEGER;
   const rows = prepared(
     deps.db,

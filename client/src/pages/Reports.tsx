@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useRef } from 'preact/hooks';
 import { api } from '../api';
-import { asApiError, removePost } from '../actions';
+import { asApiError, deletePost } from '../actions';
 import { ListFooter } from '../components/ListFooter';
 import { PageTitle, SignInFirst } from '../components/Page';
 import { PostCard } from '../components/PostCard';
@@ -51,8 +51,7 @@ function ReportItem({ report: r, onDeleted }: { report: Report; onDeleted: (post
     busy.value = true;
     error.value = null;
     try {
-      await api.deletePost(r.postId);
-      removePost(state, r.postId);
+      await deletePost(state, r.postId);
       onDeleted(r.postId);
     } catch (e) {
       const err = asApiError(e);

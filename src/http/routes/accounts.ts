@@ -1,14 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { setCookie } from 'hono/cookie';
 import { accountJson, postJson } from '../../render/json';
 import { createAccount, getAccount, getAccountById, listDirectory, updateProfile } from '../../services/accounts';
-import { createSession } from '../../services/auth';
 import { unauthorized } from '../../errors';
 import { follow, listFollows, unfollow } from '../../services/follows';
 import { hide, unhide } from '../../services/moderation';
 import { accountTimeline } from '../../services/timelines';
-import { readerOf, requireScope, SESSION_COOKIE } from '../auth';
-import { baseUrl, createRouter, setNextLink, type Ctx } from '../env';
+import { readerOf, requireScope, startSession } from '../auth';
+import { baseUrl, createRouter, setNextLink } from '../env';
 import {
   AccountPage, AccountSchema, bearer, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery,
 } from '../schemas';
@@ -27,13 +25,6 @@ const ProfileBody = z.object({
   title: z.string().max(200).optional(),
 });
 
-/** Sets the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (or as configured). */
-export function startSession(c: Ctx, accountId: number): void {
-  const { secret, expiresAt } = createSession(c.get('deps'), accountId);
-  const setting = c.get('deps').config.cookieSecure;
-  const secure = setting === 'auto' ? baseUrl(c).startsWith('https:') : setting;
-  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires: new Date(expiresAt) });
-}
 
 export const accountRoutes = createRouter()
   .openapi(

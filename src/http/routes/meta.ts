@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { checkDatabase } from '../../db/client';
+import { health as databaseHealth } from '../../services/admin';
 import { forbidden } from '../../errors';
 import type { AppEnv } from '../env';
 import { layoutText } from '../../render/text';
 import { parseWidth } from '../negotiate';
 import { socketIp } from '../rate-limit';
-import { formatOf } from './web';
+import { formatOf } from '../env';
 
 const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 
@@ -24,7 +24,7 @@ bluetwit is for colleagues: share what you are working on, ask for help, find th
 /** Health and guidelines. */
 export const metaRoutes = new Hono<AppEnv>()
   .get('/healthz', (c) => {
-    const health = checkDatabase(c.get('deps').db);
+    const health = databaseHealth(c.get('deps'));
     if (!health.ok) return c.json({ status: 'unavailable', reason: health.reason }, 503);
     return c.json({ status: 'ok' });
   })

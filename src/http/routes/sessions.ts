@@ -3,11 +3,10 @@ import { deleteCookie, getCookie } from 'hono/cookie';
 import { accountJson } from '../../render/json';
 import { getAccountById } from '../../services/accounts';
 import { authenticate, createToken, deleteSession, listTokens, revokeToken } from '../../services/auth';
-import { badRequest, unauthorized } from '../../errors';
-import { requireSession, SESSION_COOKIE } from '../auth';
+import { badRequest } from '../../errors';
+import { requireSession, SESSION_COOKIE, startSession } from '../auth';
 import { createRouter } from '../env';
 import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema } from '../schemas';
-import { startSession } from './accounts';
 
 const Credentials = z.object({ handle: z.string().max(64), password: z.string().max(1024) });
 const Scopes = z.array(z.enum(['read', 'write'])).min(1).max(2);

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { accountJson, postJson } from '../../render/json';
+import { accountJson, notificationJson, postJson, reportJson } from '../../render/json';
 import { listNotifications, markRead } from '../../services/notifications';
 import { listReports } from '../../services/moderation';
 import { search } from '../../services/search';
@@ -11,7 +11,7 @@ import { baseUrl, createRouter, nextLink, setNextLink, type Ctx } from '../env';
 import { etagOf, matches } from '../etag';
 import { pageCache } from '../page-cache';
 import {
-  AccountSchema, bearer, errors, json, jsonBody, NotificationSchema, PageQuery, PostPage, PostSchema, TimelineQuery,
+  AccountSchema, bearer, errors, json, NotificationSchema, PageQuery, PostPage, TimelineQuery,
 } from '../schemas';
 import type { Page } from '../../services/cursor';
 import type { PostRow } from '../../services/types';
@@ -105,21 +105,7 @@ export const timelineRoutes = createRouter()
       const page = listNotifications(c.get('deps'), actor.id, q.limit, q.cursor);
       setNextLink(c, page.next);
       const base = baseUrl(c);
-      return c.json(
-        {
-          items: page.items.map((n) => ({
-            id: String(n.id),
-            type: n.type,
-            account: accountJson(n.account),
-            ...(n.post ? { post: postJson(n.post, base) } : {}),
-            createdAt: new Date(n.createdAt).toISOString(),
-            read: n.read,
-          })),
-          next: page.next,
-          unreadCount: page.unreadCount,
-        },
-        200,
-      );
+      return c.json({ items: page.items.map((n) => notificationJson(n, base)), next: page.next, unreadCount: page.unreadCount }, 200);
     },
   )
   .openapi(
@@ -138,16 +124,7 @@ export const timelineRoutes = createRouter()
       const page = listReports(c.get('deps'), actor, q.limit, q.cursor);
       setNextLink(c, page.next);
       const base = baseUrl(c);
-      return c.json(
-        {
-          items: page.items.map((r) => ({
-            id: String(r.id), postId: r.postId, post: r.post ? postJson(r.post, base) : null, reporter: r.reporter, reason: r.reason,
-            createdAt: new Date(r.createdAt).toISOString(),
-          })),
-          next: page.next,
-        },
-        200,
-      );
+      return c.json({ items: page.items.map((r) => reportJson(r, base)), next: page.next }, 200);
     },
   )
   .openapi(

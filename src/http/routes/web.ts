@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { AppError, unauthorized } from '../../errors';
 import { subscribeTimeline, type LiveItem } from '../../live/subscription';
-import { accountJson, postJson, type PostJson } from '../../render/json';
+import { accountJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount, listDirectory } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
@@ -20,8 +20,8 @@ import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../.
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { conditionalGet } from '../etag';
-import { baseUrl, urlWithCursor, type AppEnv, type Ctx } from '../env';
-import { parseWidth, preferredFormat, type Format } from '../negotiate';
+import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
+import { parseWidth } from '../negotiate';
 
 /** The project's root: the nearest folder above this module with the package.json (the bundle lives in dist/). */
 function projectRoot(): string {
@@ -34,9 +34,6 @@ function projectRoot(): string {
 const CLIENT_DIST = join(projectRoot(), 'client', 'dist');
 const LIVE_HEARTBEAT_MS = 30_000;
 
-/** Which representation this request wants. */
-export const formatOf = (c: Ctx): Format =>
-  preferredFormat({ accept: c.req.header('accept'), userAgent: c.req.header('user-agent'), format: c.req.query('format') });
 
 function textOpts(c: Ctx) {
   return { width: parseWidth(c.req.query('width')), color: c.req.query('color') === '1', now: new Date(c.get('deps').clock()) };
@@ -272,7 +269,7 @@ export function webRoutes() {
     const page = listNotifications(c.get('deps'), actor.id, limit, cursor);
     const base = baseUrl(c);
     if (formatOf(c) === 'json') {
-      return json(c, { items: page.items.map((n) => ({ id: String(n.id), type: n.type, account: accountJson(n.account), post: n.post ? postJson(n.post, base) : undefined, createdAt: new Date(n.createdAt).toISOString(), read: n.read })), next: page.next, unreadCount: page.unreadCount });
+      return json(c, { items: page.items.map((n) => notificationJson(n, base)), next: page.next, unreadCount: page.unreadCount });
     }
     const o = textOpts(c);
     const verbs = { mention: 'mentioned you', reply: 'replied to you', like: 'liked your post', follow: 'followed you' };
