@@ -3,8 +3,8 @@
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:3000 load/smoke.js
 //
-// It signs up two accounts, so run it against a throwaway or test database. With rate limits on, the sign-ups and
-// sign-ins use half of the default per-minute auth budget: do not run it more than once a minute.
+// It signs up accounts, so run it against a throwaway or test database. With rate limits on, each run makes 3 of the 10
+// sign-ups an address may make per minute by default: at most three runs a minute.
 import http from 'k6/http';
 import { check, group } from 'k6';
 import encoding from 'k6/encoding';

@@ -4,7 +4,7 @@
  *   npm run seed -- --profile <small|company|ibm> [--db path] [--seed 42] [--tokens path]
  *                   [--per-class n] [--end ISO|now] [--force] [--reuse]
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDb, openDb } from '../src/db/client';
@@ -159,6 +159,8 @@ function main(): void {
   if (tokens) {
     mkdirSync(dirname(args.tokens), { recursive: true });
     writeFileSync(args.tokens, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+    // The mode applies only to a new file: an existing one is made private too.
+    chmodSync(args.tokens, 0o600);
     const per = (c: string) => tokens!.tokens.filter((t) => t.class === c).length;
     process.stderr.write(`seed: wrote ${args.tokens} (light ${per('light')}, median ${per('median')}, heavy ${per('heavy')})\n`);
   }
