@@ -20,7 +20,17 @@ describe('demo data', () => {
     expect(await seedDemo(deps(db))).toBe(0);
     expect(count(db, 'posts')).toBe(n);
     const app = createApp({ db, config: testConfig() });
-    expect((await call(app, '/api/sessions', { body: { handle: 'emi', password: DEMO_PASSWORD } })).status).toBe(200);
+    const signedIn = await call(app, '/api/sessions', { body: { handle: 'emi', password: DEMO_PASSWORD } });
+    expect(signedIn.status).toBe(200);
+    // Her home timeline holds her posts and her colleagues', newest first, as plain SQL has them.
+    const home = await call(app, '/api/timelines/home?limit=100', { headers: { cookie: signedIn.headers.get('set-cookie')!.split(';')[0] } });
+    const expected = db.$client
+      .prepare(`SELECT p.id FROM posts p, accounts me WHERE me.handle = 'emi'
+                  AND (p.author_id = me.id OR p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = me.id)) ORDER BY p.seq DESC`)
+      .pluck()
+      .all();
+    expect(expected.length).toBeGreaterThan(5);
+    expect(home.json.items.map((p: { id: string }) => p.id)).toEqual(expected);
   });
 
   it('leaves nothing behind when cut short, so the next start seeds it whole', async () => {

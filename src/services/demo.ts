@@ -3,7 +3,8 @@ import { insertAccount, updateProfile } from './accounts';
 import { hashPassword } from './auth';
 import type { Actor, Deps } from './deps';
 import { follow } from './follows';
-import { createPost, likePost } from './posts';
+import { announcePost, createPost, likePost } from './posts';
+import type { PostRow } from './types';
 
 export const DEMO_PASSWORD = 'bluetwit-demo';
 
@@ -39,10 +40,13 @@ export async function seedDemo(deps: Deps): Promise<number> {
   const empty = () => (prepared(deps.db, 'SELECT count(*) AS n FROM accounts').get() as { n: number }).n === 0;
   if (!empty()) return 0;
   const passwordHash = await hashPassword(DEMO_PASSWORD, deps.config.scryptCost);
-  return deps.db.$client.transaction(() => (empty() ? seedDemoRows(deps, passwordHash) : 0))();
+  const posts = deps.db.$client.transaction(() => (empty() ? seedDemoRows(deps, passwordHash) : []))();
+  // Posts made inside a transaction are announced (to the in-memory indexes and live streams) once it commits.
+  for (const post of posts) announcePost(deps, post);
+  return posts.length;
 }
 
-function seedDemoRows(deps: Deps, passwordHash: string): number {
+function seedDemoRows(deps: Deps, passwordHash: string): PostRow[] {
   const actors = new Map<string, Actor>();
   for (const p of PEOPLE) {
     const account = insertAccount(deps, { handle: p.handle, displayName: p.displayName, bot: p.bot }, passwordHash);
@@ -52,13 +56,13 @@ function seedDemoRows(deps: Deps, passwordHash: string): number {
   for (const a of actors.values()) {
     for (const b of actors.values()) if (a !== b && b.handle !== 'buildbot') follow(deps, a, b.handle);
   }
-  const ids: string[] = [];
+  const posts: PostRow[] = [];
   for (const [handle, text] of POSTS) {
-    const replyTo = text.startsWith('@alice yes') ? ids[0] : text.startsWith('@emi @alice') ? ids[9] : undefined;
-    ids.push(createPost(deps, actors.get(handle)!, { text, replyTo }).id);
+    const replyTo = text.startsWith('@alice yes') ? posts[0].id : text.startsWith('@emi @alice') ? posts[9].id : undefined;
+    posts.push(createPost(deps, actors.get(handle)!, { text, replyTo }));
   }
-  likePost(deps, actors.get('bob')!, ids[6]);
-  likePost(deps, actors.get('carmen')!, ids[6]);
-  likePost(deps, actors.get('alice')!, ids[3]);
-  return POSTS.length;
+  likePost(deps, actors.get('bob')!, posts[6].id);
+  likePost(deps, actors.get('carmen')!, posts[6].id);
+  likePost(deps, actors.get('alice')!, posts[3].id);
+  return posts;
 }

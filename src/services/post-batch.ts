@@ -1,4 +1,5 @@
 import type { Actor, Deps } from './deps';
+import { once } from './idempotency';
 import { announcePost, createPost } from './posts';
 import type { PostRow } from './types';
 
@@ -76,4 +77,31 @@ function flush(db: Deps['db']): void {
       batch[i].reject(r.err);
     }
   });
+}
+
+/**
+ * Publishes a post as POST /api/posts does. Without an Idempotency-Key it joins the group commit; with one, the
+ * key's check, the post and the stored response (`render`ed once, so a retry gets the very same bytes) share a
+ * transaction of their own, and the post is announced after that commits. Returns the response body, the post's
+ * id and whether it was a replay.
+ */
+export async function publishPost(
+  deps: Deps,
+  actor: Actor,
+  input: { text: string; replyTo?: string | null },
+  opts: { idempotencyKey?: string; render: (post: PostRow) => string },
+): Promise<{ body: string; id: string; replayed: boolean }> {
+  if (opts.idempotencyKey === undefined) {
+    const post = await submitPost(deps, actor, input);
+    return { body: opts.render(post), id: post.id, replayed: false };
+  }
+  let created: PostRow | undefined;
+  const res = once(deps, actor.id, opts.idempotencyKey, input, () => {
+    created = createPost(deps, actor, input);
+    return { status: 201, body: opts.render(created) };
+  });
+  if (created) announcePost(deps, created);
+  // A replay has only the stored response, `{"post": {...}}` as rendered the first time.
+  const id = created?.id ?? (JSON.parse(res.body) as { post: { id: string } }).post.id;
+  return { id, body: res.body, replayed: res.replayed };
 }

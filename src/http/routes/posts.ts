@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { postJson } from '../../render/json';
-import { once } from '../../services/idempotency';
-import { submitPost } from '../../services/post-batch';
+import { publishPost } from '../../services/post-batch';
 import { reportPost } from '../../services/moderation';
-import { announcePost, createPost, deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
-import type { PostRow } from '../../services/types';
+import { deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
 import { readerOf, requireScope } from '../auth';
 import { baseUrl, createRouter, setNextLink } from '../env';
 import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchema } from '../schemas';
@@ -24,27 +22,14 @@ export const postRoutes = createRouter()
     }),
     async (c) => {
       const actor = requireScope(c, 'write');
-      const body = c.req.valid('json');
-      const key = c.req.header('idempotency-key');
-      const render = (post: PostRow) => JSON.stringify({ post: postJson(post, baseUrl(c)) });
-      // Where the new post lives (RFC 9110: without it, a 201 names the request's own URL).
-      const located = (id: string) => c.header('Location', `${baseUrl(c)}/api/posts/${id}`);
-      if (key === undefined) {
-        const post = await submitPost(c.get('deps'), actor, body);
-        located(post.id);
-        return c.body(render(post), 201, { 'Content-Type': 'application/json' }) as never;
-      }
-      // With a key, the check, the post and the stored response share one transaction of their own.
-      let created: PostRow | undefined;
-      const publish = () => {
-        created = createPost(c.get('deps'), actor, body);
-        return { status: 201, body: render(created) };
-      };
-      const res = once(c.get('deps'), actor.id, key, body, publish);
-      // A post made inside the idempotency record's transaction is announced once that commits.
-      if (created) announcePost(c.get('deps'), created);
+      const base = baseUrl(c);
+      const res = await publishPost(c.get('deps'), actor, c.req.valid('json'), {
+        idempotencyKey: c.req.header('idempotency-key'),
+        render: (post) => JSON.stringify({ post: postJson(post, base) }),
+      });
       if (res.replayed) c.header('Idempotent-Replayed', 'true');
-      located((JSON.parse(res.body) as { post: { id: string } }).post.id);
+      // Where the new post lives (RFC 9110: without it, a 201 names the request's own URL).
+      c.header('Location', `${base}/api/posts/${res.id}`);
       return c.body(res.body, 201, { 'Content-Type': 'application/json' }) as never;
     },
   )
