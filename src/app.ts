@@ -13,7 +13,8 @@ import type { Db } from './db/client';
 import { AppError } from './errors';
 import { resolveActor } from './http/auth';
 import { rateLimits } from './http/rate-limit';
-import { createRouter, formatOf, validationError, type AppEnv, type Ctx } from './http/env';
+import { formatOf, type AppEnv, type Ctx } from './http/env';
+import { createRouter, validationError } from './http/router';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
 import { postRoutes } from './http/routes/posts';
@@ -201,10 +202,10 @@ export function createApp(opts: AppOptions) {
   };
   apiApp.all('*', (c) => {
     const methods = allowed(c.req.path);
-    if (methods.length === 0) return c.json({ error: { code: 'not_found', message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404);
+    if (methods.length === 0) throw new AppError(404, 'not_found', `No API route for ${c.req.method} ${c.req.path}.`);
     c.header('Allow', [...methods, 'OPTIONS'].join(', '));
     if (c.req.method === 'OPTIONS') return c.body(null, 204);
-    return c.json({ error: { code: 'method_not_allowed', message: `${c.req.path} takes ${methods.join(', ')}, not ${c.req.method}.` } }, 405);
+    throw new AppError(405, 'method_not_allowed', `${c.req.path} takes ${methods.join(', ')}, not ${c.req.method}.`);
   });
   app.route('/', webRoutes());
 

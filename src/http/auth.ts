@@ -4,12 +4,36 @@ import { csrf } from 'hono/csrf';
 import { AppError, forbidden, unauthorized } from '../errors';
 import { actorFromSession, actorFromToken, createSession } from '../services/auth';
 import type { Actor, Scope } from '../services/deps';
-import { baseUrl, isPublicRoute, type AppEnv, type Ctx } from './env';
+import { baseUrl, type AppEnv, type Ctx } from './env';
 
 export const SESSION_COOKIE = 'bt_session';
 
 // Same origin as the URL the server sees, or as the configured public URL (behind a proxy).
 const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === baseUrl(c as Ctx) });
+
+/** Routes anyone may call, with or without credentials (a stale token sent along does not matter to them). */
+const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /guidelines', 'GET /help', 'GET /api/openapi.json', 'POST /api/accounts', 'POST /api/sessions', 'POST /api/tokens']);
+/** Routes any credential may call, whatever its scopes. */
+const ANY_CREDENTIAL = new Set(['GET /api/me']);
+
+const routeKey = (method: string, path: string) => `${method === 'HEAD' ? 'GET' : method} ${path}`;
+export const isPublicRoute = (method: string, path: string) => PUBLIC_ROUTES.has(routeKey(method, path));
+
+/**
+ * Who may call a route, checked when its input is invalid, so a caller who may not call it at all hears 401 or 403
+ * rather than about its fields (as Mastodon and GitHub answer): reads as readerOf, writes as requireScope('write').
+ * The handlers then check the details (sessions only, admins, authors).
+ */
+export function authorizeBeforeInput(c: Ctx): void {
+  const key = routeKey(c.req.method, c.req.path);
+  if (PUBLIC_ROUTES.has(key)) return;
+  if (ANY_CREDENTIAL.has(key)) {
+    requireCredential(c);
+    return;
+  }
+  if (SAFE.test(c.req.method)) readerOf(c);
+  else requireScope(c, 'write');
+}
 
 /**
  * Resolves the actor from a bearer token or the session cookie. A bad bearer token is a 401 at once;
@@ -59,6 +83,13 @@ export function stillSignedIn(c: Ctx): boolean {
   if (authz && /^bearer\s/i.test(authz)) return actorFromToken(deps, authz.slice(7).trim()) !== null;
   const secret = getCookie(c, SESSION_COOKIE);
   return secret !== undefined && actorFromSession(deps, secret) !== null;
+}
+
+/** Any signed-in actor, whatever its scopes (a write-only bot may still ask who it is), or a 401. */
+export function requireCredential(c: Ctx): Actor {
+  const actor = c.get('actor');
+  if (!actor) throw unauthorized();
+  return actor;
 }
 
 /** The actor with `scope`, or a 401/403; reads pass anonymously when open reading is on. */

@@ -1,7 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ZodError } from 'zod';
-import { AppError, forbidden, unauthorized } from '../errors';
 import type { Actor, Deps } from '../services/deps';
 import { preferredFormat, type Format } from './negotiate';
 import type { Metrics } from './observability';
@@ -16,49 +13,6 @@ export type AppEnv = {
 };
 
 export type Ctx = Context<AppEnv>;
-
-/** Turns zod issues into the contract's 400 with one detail per field problem. */
-export function validationError(error: ZodError): AppError {
-  const details = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  return new AppError(400, 'invalid_request', 'The request has invalid fields.', details);
-}
-
-/** Routes anyone may call, with or without credentials (a stale token sent along does not matter to them). */
-const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /guidelines', 'GET /help', 'GET /api/openapi.json', 'POST /api/accounts', 'POST /api/sessions', 'POST /api/tokens']);
-
-export const isPublicRoute = (method: string, path: string) => PUBLIC_ROUTES.has(`${method === 'HEAD' ? 'GET' : method} ${path}`);
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Who may call a route, checked when its input is invalid, so a caller who may not call it at all hears 401 or 403
- * rather than about its fields (as Mastodon and GitHub answer). Reads need the read scope (any credential may ask
- * GET /api/me), writes the write scope; the handlers then check the details (sessions only, admins, authors).
- */
-function authorizeBeforeInput(c: Ctx): void {
-  const { method, path } = c.req;
-  if (isPublicRoute(method, path)) return;
-  const actor = c.get('actor');
-  const safe = SAFE_METHODS.has(method);
-  if (!actor) {
-    if (safe && c.get('deps').config.openRead) return;
-    throw unauthorized();
-  }
-  if (method === 'GET' && path === '/api/me') return;
-  const scope = safe ? 'read' : 'write';
-  if (!actor.scopes.has(scope)) throw forbidden(`This token lacks the ${scope} scope.`, 'insufficient_scope');
-}
-
-/** A router whose validation failures become the contract's error shape, after the caller's right to call it. */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      authorizeBeforeInput(c as Ctx);
-      throw validationError(result.error as ZodError);
-    },
-  });
-}
 
 const origins = new Map<string, string>();
 

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { accountJson, postJson } from '../../render/json';
 import { createAccount, getAccount, getAccountById, listDirectory, updateProfile } from '../../services/accounts';
-import { unauthorized } from '../../errors';
 import { follow, listFollows, unfollow } from '../../services/follows';
 import { hide, unhide } from '../../services/moderation';
 import { accountTimeline } from '../../services/timelines';
-import { readerOf, requireScope, startSession } from '../auth';
-import { baseUrl, createRouter, setNextLink } from '../env';
+import { readerOf, requireCredential, requireScope, startSession } from '../auth';
+import { baseUrl, setNextLink } from '../env';
+import { createRouter } from '../router';
 import {
   AccountPage, AccountSchema, bearer, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery,
 } from '../schemas';
@@ -43,9 +43,7 @@ export const accountRoutes = createRouter()
   .openapi(
     createRoute({ method: 'get', path: '/me', tags: ['accounts'], summary: 'Own account', security: bearer, responses: { 200: json(z.object({ account: AccountSchema, role: z.string() }), 'Own account'), 401: errors[401] } }),
     (c) => {
-      // Any credential may ask whose it is, whatever its scopes (a write-only bot checking its token, say).
-      const actor = c.get('actor');
-      if (!actor) throw unauthorized();
+      const actor = requireCredential(c);
       return c.json({ account: accountJson(getAccountById(c.get('deps'), actor.id)), role: actor.role }, 200);
     },
   )

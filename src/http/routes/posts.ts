@@ -4,7 +4,8 @@ import { publishPost } from '../../services/post-batch';
 import { reportPost } from '../../services/moderation';
 import { deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
 import { readerOf, requireScope } from '../auth';
-import { baseUrl, createRouter, setNextLink } from '../env';
+import { baseUrl, setNextLink } from '../env';
+import { createRouter } from '../router';
 import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchema } from '../schemas';
 
 const NewPost = z.object({

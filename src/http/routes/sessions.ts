@@ -5,7 +5,7 @@ import { getAccountById } from '../../services/accounts';
 import { authenticate, createToken, deleteSession, listTokens, revokeToken } from '../../services/auth';
 import { badRequest } from '../../errors';
 import { requireSession, SESSION_COOKIE, startSession } from '../auth';
-import { createRouter } from '../env';
+import { createRouter } from '../router';
 import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema } from '../schemas';
 
 const Credentials = z.object({ handle: z.string().max(64), password: z.string().max(1024) });

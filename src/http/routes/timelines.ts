@@ -7,7 +7,8 @@ import { search } from '../../services/search';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { subscribeTimeline } from '../../live/subscription';
 import { readerOf, requireAdmin, requireScope, stillSignedIn } from '../auth';
-import { baseUrl, createRouter, nextLink, setNextLink, type Ctx } from '../env';
+import { baseUrl, nextLink, setNextLink, type Ctx } from '../env';
+import { createRouter } from '../router';
 import { etagOf, matches } from '../etag';
 import { pageCache } from '../page-cache';
 import {

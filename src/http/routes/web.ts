@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
-import { AppError, unauthorized } from '../../errors';
+import { AppError, badRequest, unauthorized } from '../../errors';
 import { subscribeTimeline, type LiveItem } from '../../live/subscription';
 import { accountJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
@@ -83,7 +83,7 @@ function renderPage(c: Ctx, title: string, page: Page<PostRow>, extra: Record<st
 
 function pageOpts(c: Ctx) {
   const limit = Number(c.req.query('limit') ?? 20);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AppError(400, 'invalid_request', 'limit must be a whole number from 1 to 100.');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badRequest('limit must be a whole number from 1 to 100.');
   return { limit, cursor: c.req.query('cursor') || undefined, bots: c.req.query('bots') !== 'false' };
 }
 
@@ -148,7 +148,7 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
   const reply = c.req.query('reply');
   if (type.startsWith('multipart/form-data')) {
     const form = await c.req.parseBody().catch(() => {
-      throw new AppError(400, 'invalid_request', 'The multipart body could not be read (a boundary missing or wrong?).');
+      throw badRequest('The multipart body could not be read (a boundary missing or wrong?).');
     });
     // -F text=@notes.txt sends the file's contents as the field.
     const field = async (name: string) => {
@@ -156,7 +156,7 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
       return typeof v === 'string' ? v : v instanceof File ? await v.text() : undefined;
     };
     const text = await field('text');
-    if (text === undefined) throw new AppError(400, 'invalid_request', 'The form needs a text field: -F text=...', [{ field: 'text', message: 'Required.' }]);
+    if (text === undefined) throw badRequest('The form needs a text field: -F text=...', [{ field: 'text', message: 'Required.' }]);
     return { text, reply: (await field('reply')) ?? reply };
   }
   if (/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) {
@@ -164,12 +164,12 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     try {
       input = await c.req.json();
     } catch {
-      throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+      throw badRequest('The request body is not valid JSON.', undefined, 'malformed_json');
     }
     const { text, replyTo } = (input ?? {}) as { text?: unknown; replyTo?: unknown };
-    if (typeof text !== 'string') throw new AppError(400, 'invalid_request', 'Send {"text": "..."}.', [{ field: 'text', message: 'Required, a string.' }]);
+    if (typeof text !== 'string') throw badRequest('Send {"text": "..."}.', [{ field: 'text', message: 'Required, a string.' }]);
     if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') {
-      throw new AppError(400, 'invalid_request', 'replyTo must be a post id.', [{ field: 'replyTo', message: 'A string.' }]);
+      throw badRequest('replyTo must be a post id.', [{ field: 'replyTo', message: 'A string.' }]);
     }
     return { text, reply: (replyTo as string | null | undefined) ?? reply };
   }
@@ -252,7 +252,7 @@ export function webRoutes() {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
     const q = c.req.query('q') ?? '';
-    if (q.length > 500) throw new AppError(400, 'invalid_request', 'Search queries are at most 500 characters.');
+    if (q.length > 500) throw badRequest('Search queries are at most 500 characters.');
     const result = search(c.get('deps'), viewer?.id ?? null, q, pageOpts(c));
     if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts: result.accounts.map(accountJson) });
     const o = textOpts(c);
