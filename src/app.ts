@@ -22,6 +22,9 @@ import { webRoutes } from './http/routes/web';
 import { renderError } from './render/text';
 import { sessionRoutes } from './http/routes/sessions';
 import { homeTimelineRoutes, timelineRoutes } from './http/routes/timelines';
+import { notificationRoutes } from './http/routes/notifications';
+import { reportRoutes } from './http/routes/reports';
+import { searchRoutes } from './http/routes/search';
 import { EventHub } from './live/hub';
 import { changes } from './services/changes';
 import type { Deps } from './services/deps';
@@ -183,6 +186,9 @@ export function createApp(opts: AppOptions) {
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);
   api.route('/', timelineRoutes);
+  api.route('/', searchRoutes);
+  api.route('/', notificationRoutes);
+  api.route('/', reportRoutes);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'bt_session' });
   api.doc31('/openapi.json', (c) => ({

@@ -1,5 +1,8 @@
 import type { Context } from 'hono';
+import { postJson } from '../render/json';
+import type { Page } from '../services/cursor';
 import type { Actor, Deps } from '../services/deps';
+import type { PostRow } from '../services/types';
 import { preferredFormat, type Format } from './negotiate';
 import type { Metrics } from './observability';
 
@@ -61,3 +64,10 @@ export function setNextLink(c: Ctx, next: string | null): void {
 /** Which representation this request wants (see negotiate.ts). */
 export const formatOf = (c: Ctx): Format =>
   preferredFormat({ accept: c.req.header('accept'), userAgent: c.req.header('user-agent'), format: c.req.query('format') });
+
+/** A page of posts as the API's list shape, with its Link header. */
+export function postPage(c: Ctx, page: Page<PostRow>) {
+  setNextLink(c, page.next);
+  const base = baseUrl(c);
+  return { items: page.items.map((p) => postJson(p, base)), next: page.next };
+}

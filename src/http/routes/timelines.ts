@@ -1,27 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { accountJson, notificationJson, postJson, reportJson } from '../../render/json';
-import { listNotifications, markRead } from '../../services/notifications';
-import { listReports } from '../../services/moderation';
-import { search } from '../../services/search';
+import { postJson } from '../../render/json';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { subscribeTimeline } from '../../live/subscription';
-import { readerOf, requireAdmin, requireScope, stillSignedIn } from '../auth';
-import { baseUrl, nextLink, setNextLink, type Ctx } from '../env';
+import { readerOf, requireScope, stillSignedIn } from '../auth';
+import { baseUrl, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
 import { etagOf, matches } from '../etag';
 import { pageCache } from '../page-cache';
-import {
-  AccountSchema, bearer, errors, json, NotificationSchema, PageQuery, PostPage, TimelineQuery,
-} from '../schemas';
-import type { Page } from '../../services/cursor';
-import type { PostRow } from '../../services/types';
+import { bearer, errors, json, PostPage, TimelineQuery } from '../schemas';
 
-function postPage(c: Ctx, page: Page<PostRow>) {
-  setNextLink(c, page.next);
-  const base = baseUrl(c);
-  return { items: page.items.map((p) => postJson(p, base)), next: page.next };
-}
 
 const utf8 = new TextEncoder();
 
@@ -83,49 +71,6 @@ export const timelineRoutes = createRouter()
       const viewer = readerOf(c);
       const q = c.req.valid('query');
       return c.json(postPage(c, c.get('metrics').timed('tag', () => tagTimeline(c.get('deps'), viewer?.id ?? null, c.req.valid('param').tag, { ...q, bots: q.bots !== 'false' }))), 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: 'get', path: '/search', tags: ['search'], summary: 'Full-text search over posts, and accounts by name', security: bearer,
-      request: { query: TimelineQuery.extend({ q: z.string().max(500).default(''), order: z.enum(['new', 'relevance']).default('new') }) },
-      responses: { 200: json(PostPage.extend({ accounts: z.array(AccountSchema) }), 'Matching posts and accounts'), 400: errors[400], 401: errors[401] },
-    }),
-    (c) => {
-      const viewer = readerOf(c);
-      const q = c.req.valid('query');
-      const result = search(c.get('deps'), viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
-      return c.json({ ...postPage(c, result), accounts: result.accounts.map(accountJson) }, 200);
-    },
-  )
-  .openapi(
-    createRoute({ method: 'get', path: '/notifications', tags: ['notifications'], summary: 'Notifications, newest first', security: bearer, request: { query: PageQuery }, responses: { 200: json(z.object({ items: z.array(NotificationSchema), next: z.string().nullable(), unreadCount: z.number().int() }), 'Notifications'), 400: errors[400], 401: errors[401] } }),
-    (c) => {
-      const actor = requireScope(c, 'read');
-      const q = c.req.valid('query');
-      const page = listNotifications(c.get('deps'), actor.id, q.limit, q.cursor);
-      setNextLink(c, page.next);
-      const base = baseUrl(c);
-      return c.json({ items: page.items.map((n) => notificationJson(n, base)), next: page.next, unreadCount: page.unreadCount }, 200);
-    },
-  )
-  .openapi(
-    createRoute({ method: 'post', path: '/notifications/read', tags: ['notifications'], summary: 'Mark all (or up to an id) read', security: bearer, request: { body: { content: { 'application/json': { schema: z.object({ upTo: z.string().max(20).optional() }) } }, required: false } }, responses: { 200: json(z.object({ marked: z.number().int() }), 'Marked'), 400: errors[400], 401: errors[401] } }),
-    (c) => {
-      const actor = requireScope(c, 'write');
-      const body = (c.req.valid('json') ?? {}) as { upTo?: string };
-      return c.json({ marked: markRead(c.get('deps'), actor.id, body.upTo) }, 200);
-    },
-  )
-  .openapi(
-    createRoute({ method: 'get', path: '/reports', tags: ['moderation'], summary: 'Open reports (admins)', security: bearer, request: { query: PageQuery }, responses: { 200: json(z.object({ items: z.array(z.any()), next: z.string().nullable() }), 'Reports'), 401: errors[401], 403: errors[403] } }),
-    (c) => {
-      const actor = requireAdmin(c);
-      const q = c.req.valid('query');
-      const page = listReports(c.get('deps'), actor, q.limit, q.cursor);
-      setNextLink(c, page.next);
-      const base = baseUrl(c);
-      return c.json({ items: page.items.map((r) => reportJson(r, base)), next: page.next }, 200);
     },
   )
   .openapi(
