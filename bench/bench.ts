@@ -14,11 +14,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { build as esbuild } from 'esbuild';
-import { nanoid } from 'nanoid';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
-import { EventHub } from '../src/live/hub';
-import type { Deps } from '../src/services/deps';
+import { createDeps, type Deps } from '../src/services/deps';
 import { changes } from '../src/services/changes';
 import { loadPosts } from '../src/services/posts';
 import { homeTimeline } from '../src/services/timelines';
@@ -97,7 +95,7 @@ class QueryRun {
 
   constructor(dbPath: string) {
     this.db = openDb(dbPath);
-    this.deps = { db: this.db, config: testConfig({ dbPath }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    this.deps = createDeps(this.db, testConfig({ dbPath }));
     ({ classes: this.classes, curve: this.curve } = readers(this.db));
     // Each class reader's tenth page is read at the cursor their first nine pages lead to.
     for (const list of Object.values(this.classes)) {

@@ -27,8 +27,7 @@ import { reportRoutes } from './http/routes/reports';
 import { searchRoutes } from './http/routes/search';
 import { EventHub } from './live/hub';
 import { changes } from './services/changes';
-import type { Deps } from './services/deps';
-import { nanoid } from 'nanoid';
+import { createDeps } from './services/deps';
 import type { Logger } from 'pino';
 import { createLogger, Metrics, observe } from './http/observability';
 
@@ -85,13 +84,7 @@ function isApiUrl(url: string): boolean {
 
 /** Builds the whole HTTP app around a database and config; tests call this with an in-memory database. */
 export function createApp(opts: AppOptions) {
-  const deps: Deps = {
-    db: opts.db,
-    config: opts.config,
-    clock: opts.clock ?? Date.now,
-    newId: opts.newId ?? (() => nanoid(12)),
-    events: opts.events ?? new EventHub(),
-  };
+  const deps = createDeps(opts.db, opts.config, opts);
   const logger = opts.logger ?? createLogger('silent');
   const metrics = new Metrics(deps, opts.processMetrics ?? false);
   // The API and the pages are two Hono apps behind one fetch, with the same middleware. The pages' `/@handle`

@@ -1,13 +1,11 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nanoid } from 'nanoid';
 import { ConfigError, loadConfig } from './config';
 import { closeDb, openDb } from './db/client';
-import { EventHub } from './live/hub';
 import { postJson } from './render/json';
 import { backup, createAdmin, exportPosts, issueToken, resetPassword, stats } from './services/admin';
-import type { Deps, Scope } from './services/deps';
+import { createDeps, type Scope } from './services/deps';
 
 const USAGE = `bluetwit admin — operate a bluetwit database (BLUETWIT_DB, default ./data/bluetwit.db)
 
@@ -38,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   if (!exists && command !== 'create-admin') throw new Error(`no database at ${config.dbPath} (BLUETWIT_DB)`);
   if (!exists) console.error(`creating a new database at ${config.dbPath}`);
   const db = openDb(config.dbPath);
-  const deps: Deps = { db, config, clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+  const deps = createDeps(db, config);
   const need = (what: string) => {
     if (!arg) throw new Error(`${command} needs ${what}`);
     return arg;

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nanoid } from 'nanoid';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config';
 import { startCheckpointer } from '../src/db/checkpointer';
 import Database from 'better-sqlite3';
 import { closeDb, openDb, type Db } from '../src/db/client';
-import { EventHub } from '../src/live/hub';
 import { createAccount } from '../src/services/accounts';
-import type { Actor, Deps } from '../src/services/deps';
+import { createDeps, type Actor, type Deps } from '../src/services/deps';
 import { holdPosts, onPostsCommitted, submitPost } from '../src/services/post-batch';
 
 const dir = mkdtempSync(join(tmpdir(), 'bluetwit-wal-'));
@@ -20,7 +18,7 @@ const count = (deps: Deps) => deps.db.$client.prepare('SELECT count(*) FROM post
 async function setup(name: string) {
   const path = join(dir, `${name}.db`);
   const db = openDb(path, { backgroundCheckpoints: true });
-  const deps: Deps = { db, config: testConfig({ scryptCost: 1024 }), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+  const deps = createDeps(db, testConfig({ scryptCost: 1024 }));
   const account = await createAccount(deps, { handle: `${name}_writer`, displayName: 'Writer', password: 'correct horse battery' });
   const actor: Actor = { id: account.id, handle: account.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: 't:x' };
   return { path, db, deps, actor };

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { nanoid } from 'nanoid';
 import { testConfig } from '../src/config';
 import { openDb } from '../src/db/client';
-import { EventHub } from '../src/live/hub';
 import { DEMO_PASSWORD, seedDemo } from '../src/services/demo';
-import type { Deps } from '../src/services/deps';
+import { createDeps, type Deps } from '../src/services/deps';
 import { createApp } from '../src/app';
 import { call } from './helpers';
 
-const deps = (db: Deps['db'], overrides = {}): Deps => ({ db, config: testConfig(overrides), clock: Date.now, newId: () => nanoid(12), events: new EventHub() });
+const deps = (db: Deps['db'], overrides = {}): Deps => createDeps(db, testConfig(overrides));
 const count = (db: Deps['db'], table: string) => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('demo data', () => {

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueTokens, seedDatabase } from '../scripts/seed-lib';
 import { createApp, type App } from '../src/app';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
-import { EventHub } from '../src/live/hub';
 import { createToken } from '../src/services/auth';
-import type { Actor, Deps } from '../src/services/deps';
+import { createDeps, type Actor } from '../src/services/deps';
 import { changes } from '../src/services/changes';
 import { createPost, likePost, loadPosts } from '../src/services/posts';
 import { call, makeTestApp, signUp } from './helpers';
@@ -31,7 +29,7 @@ beforeAll(() => {
   db = openDb(path);
   seedDatabase(db, 'small', 11);
   const file = issueTokens(db, 'small', 11, 3);
-  const deps: Deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+  const deps = createDeps(db, testConfig());
   // Every account gets a token up front: issuing one later is a write the tracker cannot account for, which
   // would flush the caches and hide a missed invalidation.
   for (const { id } of db.$client.prepare('SELECT id FROM accounts').all() as { id: number }[]) {
@@ -164,7 +162,7 @@ describe('home timeline caches', () => {
 
   it('never serve a stale page while posts, replies, likes, follows, mutes, blocks, deletes, profile edits and other processes change things', async () => {
     let firsts = await checkAll('initial');
-    const otherDeps: Deps = { db: other, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    const otherDeps = createDeps(other, testConfig());
     const ids = accountIds();
     const kinds = ['post', 'reply', 'like', 'unlike', 'follow', 'unfollow', 'mute', 'unmute', 'block', 'unblock', 'delete', 'profile', 'external', 'nothing'];
     const before = await cacheCounts();
@@ -237,7 +235,7 @@ describe('home timeline caches', () => {
   });
 
   it('share cached posts between readers without letting one change what another sees', async () => {
-    const deps: Deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    const deps = createDeps(db, testConfig());
     const [a, b] = viewers;
     const author = db.$client.prepare('SELECT id FROM accounts WHERE id NOT IN (?, ?) LIMIT 1').pluck().get(a.id, b.id) as number;
     const created = createPost(deps, asActor(author), { text: 'shared between readers' });
@@ -286,7 +284,7 @@ describe('home timeline caches', () => {
   });
 
   it('answer a request read from a socket as of after it arrived, though a look for other processes\' commits was just taken', async () => {
-    const deps: Deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+    const deps = createDeps(db, testConfig());
     const [v] = viewers;
     const auth = { authorization: `Bearer ${createToken(deps, v.id, 'socket', ['read']).token}` };
     // As @hono/node-server calls the app: the request was read from a socket.

@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase } from '../scripts/seed-lib';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
-import { EventHub } from '../src/live/hub';
-import type { Actor, Deps } from '../src/services/deps';
+import { createDeps, type Actor, type Deps } from '../src/services/deps';
 import { follow, unfollow } from '../src/services/follows';
 import { hide } from '../src/services/moderation';
 import { createPost, deletePost, isBlockedBy } from '../src/services/posts';
@@ -22,7 +20,7 @@ let deps: Deps;
 beforeAll(() => {
   db = openDb(join(dir, 'small.db'));
   seedDatabase(db, 'small', 7);
-  deps = { db, config: testConfig(), clock: Date.now, newId: () => nanoid(12), events: new EventHub() };
+  deps = createDeps(db, testConfig());
 });
 afterAll(() => {
   closeDb(db);

@@ -1,6 +1,7 @@
+import { nanoid } from 'nanoid';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
-import type { EventHub } from '../live/hub';
+import { EventHub } from '../live/hub';
 
 /** Everything a service needs, passed explicitly so tests can build it in one line. */
 export type Deps = {
@@ -10,6 +11,11 @@ export type Deps = {
   newId: () => string;
   events: EventHub;
 };
+
+/** The usual dependencies around a database and config: the wall clock, 12-character nanoids, a fresh event hub. */
+export function createDeps(db: Db, config: Config, overrides: { clock?: () => number; newId?: () => string; events?: EventHub } = {}): Deps {
+  return { db, config, clock: overrides.clock ?? Date.now, newId: overrides.newId ?? (() => nanoid(12)), events: overrides.events ?? new EventHub() };
+}
 
 export type Scope = 'read' | 'write';
 
