@@ -357,6 +357,18 @@ describe('terminal safety', () => {
       }
     }
   });
+  it('validates query parameters with the API\'s own schemas: the same 400, as one line', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (const path of ['/public?limit=0', '/home?limit=abc', '/public?bots=maybe', `/directory?q=${'x'.repeat(101)}`, `/search?q=${'y'.repeat(501)}`, '/search?q=a&order=sideways']) {
+      const terminal = await curl(app, path, u);
+      expect(terminal.status, path).toBe(400);
+      expect(terminal.text, path).toMatch(/^error: The request has invalid fields\. \([a-z]+: [^\n]+\)\n$/);
+      const api = path.replace(/^\/(public|home)/, '/api/timelines/$1').replace(/^\/directory/, '/api/accounts').replace(/^\/search/, '/api/search');
+      expect((await call(app, api, { headers: u.auth })).status, api).toBe(400);
+    }
+  });
+
   it('echoes a directory query back inert, on one line within the width', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

@@ -75,6 +75,13 @@ export const TimelineQuery = PageQuery.extend({
   bots: z.enum(['true', 'false']).optional().openapi({ description: '`false` leaves out posts by bot accounts.' }),
 });
 
+export const SearchQuery = TimelineQuery.extend({
+  q: z.string().max(500).default(''),
+  order: z.enum(['new', 'relevance']).default('new'),
+});
+
+export const DirectoryQuery = PageQuery.extend({ q: z.string().max(100).optional(), department: z.string().max(200).optional() });
+
 export const HandleParam = z.object({ handle: z.string().min(1).max(64).openapi({ param: { name: 'handle', in: 'path' } }) });
 export const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 

@@ -8,7 +8,7 @@ import { readerOf, requireCredential, requireScope, startSession } from '../auth
 import { baseUrl, setNextLink } from '../env';
 import { createRouter } from '../router';
 import {
-  AccountPage, AccountSchema, bearer, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery,
+  AccountPage, AccountSchema, bearer, DirectoryQuery, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery,
 } from '../schemas';
 
 const SignUpBody = z.object({
@@ -57,7 +57,7 @@ export const accountRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/accounts', tags: ['accounts'], summary: 'Colleague directory, by display name', security: bearer,
-      request: { query: PageQuery.extend({ q: z.string().max(100).optional(), department: z.string().max(200).optional() }) },
+      request: { query: DirectoryQuery },
       responses: { 200: json(AccountPage, 'Accounts'), 400: errors[400], 401: errors[401] },
     }),
     (c) => {

@@ -4,14 +4,14 @@ import { search } from '../../services/search';
 import { readerOf } from '../auth';
 import { postPage } from '../env';
 import { createRouter } from '../router';
-import { AccountSchema, bearer, errors, json, PostPage, TimelineQuery } from '../schemas';
+import { AccountSchema, bearer, errors, json, PostPage, SearchQuery } from '../schemas';
 
 /** Full-text search over posts, and accounts by name. */
 export const searchRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/search', tags: ['search'], summary: 'Full-text search over posts, and accounts by name', security: bearer,
-      request: { query: TimelineQuery.extend({ q: z.string().max(500).default(''), order: z.enum(['new', 'relevance']).default('new') }) },
+      request: { query: SearchQuery },
       responses: { 200: json(PostPage.extend({ accounts: z.array(AccountSchema) }), 'Matching posts and accounts'), 400: errors[400], 401: errors[401] },
     }),
     (c) => {

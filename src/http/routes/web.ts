@@ -22,6 +22,7 @@ import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { conditionalGet } from '../etag';
 import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
+import { DirectoryQuery, SearchQuery, TimelineQuery } from '../schemas';
 
 /** The project's root: the nearest folder above this module with the package.json (the bundle lives in dist/). */
 function projectRoot(): string {
@@ -81,10 +82,10 @@ function renderPage(c: Ctx, title: string, page: Page<PostRow>, extra: Record<st
   return text(c, renderTimeline(title, items, { ...textOpts(c), nextCommand: nextCommand(c, page.next) }));
 }
 
+/** The page a terminal asks for, validated by the API's own query schema (a bad value is the same 400). */
 function pageOpts(c: Ctx) {
-  const limit = Number(c.req.query('limit') ?? 20);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badRequest('limit must be a whole number from 1 to 100.');
-  return { limit, cursor: c.req.query('cursor') || undefined, bots: c.req.query('bots') !== 'false' };
+  const q = TimelineQuery.parse(c.req.query());
+  return { limit: q.limit, cursor: q.cursor || undefined, bots: q.bots !== 'false' };
 }
 
 /** The help page: every terminal command with a real example for this host, laid out for 80 columns. */
@@ -251,9 +252,8 @@ export function webRoutes() {
   app.get('/search', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
-    const q = c.req.query('q') ?? '';
-    if (q.length > 500) throw badRequest('Search queries are at most 500 characters.');
-    const result = search(c.get('deps'), viewer?.id ?? null, q, pageOpts(c));
+    const { q, order } = SearchQuery.parse(c.req.query());
+    const result = search(c.get('deps'), viewer?.id ?? null, q, { ...pageOpts(c), order });
     if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts: result.accounts.map(accountJson) });
     const o = textOpts(c);
     const people = result.accounts.length ? `${renderAccountList(result.accounts.map(accountJson), o)}\n` : '';
@@ -285,9 +285,7 @@ export function webRoutes() {
   app.get('/directory', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     terminalReader(c);
-    const { limit, cursor } = pageOpts(c);
-    const q = c.req.query('q')?.slice(0, 100);
-    const department = c.req.query('department')?.slice(0, 200);
+    const { limit, cursor, q, department } = DirectoryQuery.parse(c.req.query());
     const page = listDirectory(c.get('deps'), { q, department, limit, cursor });
     const items = page.items.map(accountJson);
     if (formatOf(c) === 'json') return json(c, { items, next: page.next });
