@@ -127,9 +127,12 @@ describe('signing out', () => {
     const origin = new URL(page.url()).origin;
     expect((await context.request.delete('/api/sessions', { headers: { origin } })).status()).toBe(204);
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directory', exact: true }).click();
-    // The 401 signed the client out: the header offers to sign in, and a signed-in page sends there.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+    // The next request the page makes gets a 401 (one may already be on its way: the unread count, the role).
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const directory = nav.getByRole('link', { name: 'Directory', exact: true });
+    if (await directory.isVisible()) await directory.click({ timeout: 2000 }).catch(() => {});
+    // The 401 signed the client out without a reload: the header offers to sign in, and a signed-in page sends there.
+    await nav.getByRole('link', { name: 'Sign in' }).waitFor();
     await page.goto('/home');
     await page.waitForURL('**/login?next=%2Fhome');
     const form = page.getByRole('form', { name: 'Sign in' });
