@@ -252,6 +252,17 @@ describe('HTTP semantics', () => {
     expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(await plain.text());
     // A weak ETag still revalidates.
     expect((await app.request('/api/timelines/public', { headers: { ...u.auth, 'accept-encoding': 'gzip', 'if-none-match': gz.headers.get('etag')! } })).status).toBe(304);
+    // The home timeline keeps each page's gzip with the page: the same bytes for every reader who asks again.
+    const home = async (ae?: string) => app.request('/api/timelines/home', { headers: { ...u.auth, ...(ae ? { 'accept-encoding': ae } : {}) } });
+    const plainHome = await home();
+    const [g1, g2] = [await home('gzip, deflate, br'), await home('gzip')];
+    expect(g1.headers.get('content-encoding')).toBe('gzip');
+    expect(g1.headers.get('etag')).toBe(`W/${plainHome.headers.get('etag')}`);
+    const [b1, b2] = [Buffer.from(await g1.arrayBuffer()), Buffer.from(await g2.arrayBuffer())];
+    expect(b1.equals(b2)).toBe(true);
+    expect(gunzipSync(b1).toString()).toBe(await plainHome.text());
+    expect((await app.request('/api/timelines/home', { headers: { ...u.auth, 'accept-encoding': 'gzip', 'if-none-match': g1.headers.get('etag')! } })).status).toBe(304);
+    expect((await home('gzip;q=0, identity')).headers.get('content-encoding')).toBeNull();
     const ctrl = new AbortController();
     const live = await app.request('/live', { headers: { ...u.auth, accept: '*/*', 'accept-encoding': 'gzip' }, signal: ctrl.signal });
     expect(live.headers.get('content-encoding')).toBeNull();

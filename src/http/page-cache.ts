@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/client';
 import { changes } from '../services/changes';
 import type { HomePage } from '../services/timelines';
@@ -7,7 +8,10 @@ const BUDGET_BYTES = 16 * 1024 * 1024;
 
 /** A rendered page and what it depends on. */
 export type CachedPage = {
+  key: string;
   body: Uint8Array<ArrayBuffer>;
+  /** The body gzipped, made the first time a client asks for it. */
+  gzip?: Uint8Array<ArrayBuffer>;
   etag: string;
   link: string | null;
   epoch: number;
@@ -50,14 +54,26 @@ export class PageCache {
     return page;
   }
 
-  /** Keeps a page just built from `home` (call it in the same synchronous step that built it). */
-  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): void {
+  /** The page's body gzipped: made once per page (browsers always ask), counted against the byte budget. */
+  gzipped(page: CachedPage): Uint8Array<ArrayBuffer> {
+    if (!page.gzip) {
+      const gz = gzipSync(page.body);
+      page.gzip = new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength) as Uint8Array<ArrayBuffer>;
+      page.bytes += gz.byteLength;
+      if (this.pages.get(page.key) === page) this.bytes += gz.byteLength;
+    }
+    return page.gzip;
+  }
+
+  /** Keeps a page just built from `home` (call it in the same synchronous step that built it) and returns it. */
+  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): CachedPage {
     const tracker = changes(this.db);
     // The post after the page counts too: deleting it can turn `next` into null.
     const seqs = home.items.map((p) => p.seq);
     if (home.lookahead !== null) seqs.push(home.lookahead);
     const page: CachedPage = {
       ...rendered,
+      key,
       epoch: tracker.epoch(),
       viewer,
       readerVersion: tracker.readerVersion(viewer),
@@ -79,6 +95,7 @@ export class PageCache {
       this.pages.delete(k);
       this.bytes -= p.bytes;
     }
+    return page;
   }
 }
 
