@@ -61,16 +61,25 @@ describe('rate limits', () => {
     await signUp(app, { handle: 'farmer', password: 'farmer password' });
     const tokens: string[] = [];
     const statuses = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 20; i++) {
       const r = await call(app, '/api/tokens', { body: { name: `t${i}`, scopes: ['read', 'write'], handle: 'farmer', password: 'farmer password' } });
       statuses.push(r.status);
       if (r.status === 201) tokens.push(r.json.token);
     }
-    // Two failures' worth times three: six from this address, two of which the sign-up helper spent on its tokens.
-    expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+    // Two failures' worth times ten: twenty from this address, two of which the sign-up helper spent on its tokens.
+    expect(statuses).toEqual([...Array(18).fill(201), 429, 429]);
     const posted = [];
-    for (const t of tokens) posted.push((await call(app, '/api/posts', { body: { text: `from ${t.slice(-4)}` }, headers: { authorization: `Bearer ${t}` } })).status);
+    for (const t of tokens.slice(0, 4)) posted.push((await call(app, '/api/posts', { body: { text: `from ${t.slice(-4)}` }, headers: { authorization: `Bearer ${t}` } })).status);
     expect(posted).toEqual([201, 201, 201, 429]);
+  });
+
+  it('counts only wrong passwords as failures: a token request refused for its input is not one', async () => {
+    const app = makeTestApp(limited({ auth: 1 }));
+    const u = await signUp(app, { handle: 'typo', password: 'typo password' });
+    for (let i = 0; i < 3; i++) expect((await call(app, '/api/tokens', { body: { name: 'x', scopes: ['admin'] }, headers: { cookie: u.cookie } })).status).toBe(400);
+    // The one failure this address may make is still there.
+    expect((await call(app, '/api/sessions', { body: { handle: 'typo', password: 'wrong password' } })).status).toBe(401);
+    expect((await call(app, '/api/sessions', { body: { handle: 'typo', password: 'wrong password' } })).status).toBe(429);
   });
 
   it('is off when configured off', async () => {

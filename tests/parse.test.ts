@@ -21,6 +21,8 @@ const CASES: [text: string, mentions: string[], tags: string[]][] = [
   ['search https://ex.com/?q=#frag then ?tab=#notes', [], []],
   ['(#parens) and (@dana) and C# and &#35; and #café', ['dana'], ['parens', 'café']],
   ['cc:@erin, re:#ops — #日本語 @frank_2!', ['erin', 'frank_2'], ['ops', '日本語']],
+  // Run straight into a link: the link is its own thing, the mention or tag before it too.
+  ['cc @bobhttps://x.com/a and #newshttps://example.com/x', ['bob'], ['news']],
 ];
 
 describe('mentions and tags', () => {

@@ -314,8 +314,11 @@ describe('mute, block and reports', () => {
     const rep = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
     expect(rep.status).toBe(201);
     // Reporting again keeps one open report, with the newer reason.
-    const again = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
+    const again = await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name and their order' }, headers: reporter.auth });
     expect(again.json.id).toBe(rep.json.id);
+    const open = (await call(app, '/api/reports', { headers: admin.auth })).json.items;
+    expect(open.map((r: { reason: string }) => r.reason)).toEqual(['Shares a customer name and their order']);
+    await call(app, `/api/posts/${p.id}/report`, { body: { reason: 'Shares a customer name' }, headers: reporter.auth });
     expect((await call(app, '/api/reports', { headers: reporter.auth })).status).toBe(403);
     const list = await call(app, '/api/reports', { headers: admin.auth });
     expect(list.json.items[0]).toMatchObject({ postId: p.id, reason: 'Shares a customer name', reporter: reporter.handle, post: { id: p.id } });

@@ -63,19 +63,22 @@ describe('SSE stream', () => {
     const tokenId = (await call(app, '/api/tokens', { headers: { cookie: me.cookie } })).json.items.find((t: { scopes: string[] }) => t.scopes.includes('write')).id;
     const viaToken = await app.request('/api/stream?timeline=public', { headers: me.auth });
     const viaSession = await app.request('/live?format=json', { headers: { cookie: me.cookie, accept: '*/*' } });
-    setTimeout(async () => {
-      await post(app, poster, 'before');
-      await call(app, `/api/tokens/${tokenId}`, { method: 'DELETE', headers: { cookie: me.cookie } });
-      await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: me.cookie } });
-      await post(app, poster, 'after');
-    }, 50);
-    const sse = await collect(viaToken, () => false, 1000);
-    expect(sse.events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['before']);
-    // The stream was closed, not just quiet: the read ends.
-    expect((await sse.reader.read()).done).toBe(true);
-    const reader = viaSession.body!.getReader();
+    const session = viaSession.body!.getReader();
+    const decoder = new TextDecoder();
     let text = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    // Both streams deliver a post while their credentials hold…
+    setTimeout(() => void post(app, poster, 'before'), 20);
+    const first = await collect(viaToken, (ev) => ev.some((e) => e.event === 'post'), 2000);
+    expect(first.events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['before']);
+    while (!text.includes('before')) text += decoder.decode((await session.read()).value);
+    // …and nothing after the token is revoked and the session ended: each stream closes instead.
+    await call(app, `/api/tokens/${tokenId}`, { method: 'DELETE', headers: { cookie: me.cookie } });
+    await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: me.cookie } });
+    await post(app, poster, 'after');
+    let rest = '';
+    for (let chunk = await first.reader.read(); !chunk.done; chunk = await first.reader.read()) rest += decoder.decode(chunk.value);
+    expect(rest).not.toContain('after');
+    for (let chunk = await session.read(); !chunk.done; chunk = await session.read()) text += decoder.decode(chunk.value);
     expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l).post?.text)).toEqual(['before']);
     expect(app.deps.events.listenerCount).toBe(0);
   });

@@ -130,9 +130,11 @@ describe('tokens and posting from a terminal', () => {
     expect((await call(app, '/post', { method: 'POST', body: link, headers: form })).status).toBe(201);
     const r = await call(app, '/post', { method: 'POST', body: `text=a%20reply&reply=${parent.id}`, headers: form });
     expect(r.status).toBe(201);
+    // A text= field first is a form, whatever else comes along; a bare word without = is the text itself.
+    for (const body of ['text=hi&via=cli', 'text', 'text&reply=']) expect((await call(app, '/post', { method: 'POST', body, headers: form })).status, body).toBe(201);
     const posts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items;
-    expect(posts.map((p: { text: string }) => p.text)).toEqual(['a reply', link, 'parent']);
-    expect(posts[0].replyTo).toBe(parent.id);
+    expect(posts.map((p: { text: string }) => p.text)).toEqual(['text&reply=', 'text', 'hi', 'a reply', link, 'parent']);
+    expect(posts[3].replyTo).toBe(parent.id);
   });
 
   it('takes JSON (as HTTPie sends it) and multipart forms (curl -F, a file too), and refuses other types with one line', async () => {

@@ -1,7 +1,7 @@
 import { useSignal, type Signal } from '@preact/signals';
 import { useLocation } from 'preact-iso/router';
 import { useEffect, useMemo } from 'preact/hooks';
-import { api, type ApiError } from './api';
+import { api, ApiError } from './api';
 import { asApiError, catchUp, loadMore, receive, refreshUnread, removePost } from './actions';
 import { createFeed, useAppState, type Feed } from './state';
 import type { Page, Post } from './types';
@@ -115,9 +115,14 @@ export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, ena
         // each time. A signed-out client ends this effect (the 401 from /api/me signs it out).
         if (s.readyState !== EventSource.CLOSED) return;
         s.close();
-        void api.me().catch(() => {});
-        retry = setTimeout(connect, delay);
-        delay = Math.min(delay * 2, MAX_RECONNECT_MS);
+        const again = () => {
+          retry = setTimeout(connect, delay);
+          delay = Math.min(delay * 2, MAX_RECONNECT_MS);
+        };
+        // Signed out (the 401 from /api/me also signs the client out): nothing to reconnect for.
+        api.me().then(again, (e) => {
+          if (!(e instanceof ApiError && e.status === 401)) again();
+        });
       };
     };
     connect();

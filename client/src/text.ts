@@ -18,9 +18,9 @@ export type Segment =
   | { kind: 'mention'; text: string; handle: string }
   | { kind: 'tag'; text: string; tag: string };
 
-// URL, then @mention and #tag with the same boundaries as the server's parser.
-const TOKEN =
-  /(https?:\/\/[^\s<>"'`]+)|(?<![\p{L}\p{N}_@/=])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_@])|(?<![\p{L}\p{N}_#&/=)])#([\p{L}\p{M}\p{N}_]{1,100})/giu;
+// The same rules as the server's parser (src/services/text.ts): links first, then @mentions and #tags outside them.
+const URL_RE = /https?:\/\/[^\s<>"'`]+/giu;
+const MENTION_OR_TAG = /(?<![\p{L}\p{N}_@/=])@([a-z0-9_]{2,30})(?![\p{L}\p{N}_@])|(?<![\p{L}\p{N}_#&/=)])#([\p{L}\p{M}\p{N}_]{1,100})/giu;
 
 // Trailing punctuation usually closes the sentence, not the URL; a ")" stays when it balances a "(".
 function trimUrl(url: string): string {
@@ -43,6 +43,19 @@ function isUrl(s: string): boolean {
 
 /** Splits post text into plain text, links, mentions and tags, for rendering as nodes (never as HTML). */
 export function segments(text: string): Segment[] {
+  const found: { at: number; len: number; seg: Segment }[] = [];
+  for (const m of text.matchAll(URL_RE)) {
+    const url = trimUrl(m[0]);
+    if (isUrl(url)) found.push({ at: m.index, len: url.length, seg: { kind: 'url', text: url, href: url } });
+  }
+  // Mentions and tags are looked for with every link blanked out, as the server does: `@bobhttps://…` mentions bob.
+  const outsideLinks = text.replace(URL_RE, (u) => ' '.repeat(u.length));
+  for (const m of outsideLinks.matchAll(MENTION_OR_TAG)) {
+    if (m[1]) found.push({ at: m.index, len: m[0].length, seg: { kind: 'mention', text: m[0], handle: m[1].toLowerCase() } });
+    // Digits alone are not tags (`#1`), as on the server.
+    else if (!/^\d+$/.test(m[2])) found.push({ at: m.index, len: m[0].length, seg: { kind: 'tag', text: m[0], tag: m[2].toLowerCase() } });
+  }
+  found.sort((a, b) => a.at - b.at);
   const out: Segment[] = [];
   let last = 0;
   const push = (s: string) => {
@@ -51,23 +64,7 @@ export function segments(text: string): Segment[] {
     if (prev?.kind === 'text') prev.text += s;
     else out.push({ kind: 'text', text: s });
   };
-  for (const m of text.matchAll(TOKEN)) {
-    const at = m.index;
-    let seg: Segment;
-    let len = m[0].length;
-    if (m[1]) {
-      const url = trimUrl(m[1]);
-      len = url.length;
-      if (!isUrl(url)) continue;
-      seg = { kind: 'url', text: url, href: url };
-    } else if (m[2]) {
-      seg = { kind: 'mention', text: m[0], handle: m[2].toLowerCase() };
-    } else {
-      const tag = m[3].toLowerCase();
-      // Digits alone are not tags (`#1`), as on the server.
-      if (/^\d+$/.test(tag)) continue;
-      seg = { kind: 'tag', text: m[0], tag };
-    }
+  for (const { at, len, seg } of found) {
     push(text.slice(last, at));
     out.push(seg);
     last = at + len;

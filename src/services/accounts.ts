@@ -126,7 +126,7 @@ export function listDirectory(
   const like = `${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   const rows = prepared(
     deps.db,
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts a
+    `SELECT ${ACCOUNT_COLUMNS}, a.name_key AS a_name_key FROM accounts a
      WHERE (@q = '' OR a.handle LIKE @like ESCAPE '\\' OR a.name_key LIKE @like ESCAPE '\\'
             OR a.name_key LIKE '% ' || @like ESCAPE '\\')
        AND (@dept IS NULL OR a.department_key = @dept)
@@ -141,7 +141,8 @@ export function listDirectory(
     limit: opts.limit + 1,
   }) as Record<string, unknown>[];
   const more = rows.length > opts.limit;
-  const items = rows.slice(0, opts.limit).map(mapAccount);
-  const last = items[items.length - 1];
-  return { items, next: more ? encodeCursor('k', [foldKey(last.displayName), last.handle]) : null };
+  const page = rows.slice(0, opts.limit);
+  // The cursor holds the key the rows are sorted by, as stored: paging stays exact whatever wrote the row.
+  const last = page[page.length - 1];
+  return { items: page.map(mapAccount), next: more ? encodeCursor('k', [last.a_name_key as string, last.a_handle as string]) : null };
 }

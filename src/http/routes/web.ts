@@ -140,8 +140,8 @@ const FORM_FIELDS = new Set(['text', 'reply']);
 
 /**
  * The text of a terminal post and the post it replies to. A form (`-d text=...`, `--data-urlencode`, `-F text=...`)
- * when the body is one: a urlencoded body counts only if every field in it is one of ours, so a raw `-d` body that
- * happens to hold `&text=` (a pasted link) is still posted verbatim. Also JSON (`{"text", "replyTo"}`, as HTTPie
+ * when the body has a `text=` field, as the contract says; one that only has it after other fields we do not know
+ * (`read this: https://…?u=1&text=…`, a pasted link) is posted verbatim. Also JSON (`{"text", "replyTo"}`, as HTTPie
  * sends) and text/plain (`--data-binary @-`). `?reply=` works with all of them.
  */
 async function postedText(c: Ctx): Promise<{ text: string; reply: string | undefined }> {
@@ -175,13 +175,13 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     return { text, reply: (replyTo as string | null | undefined) ?? reply };
   }
   const raw = await c.req.text();
-  if (type.startsWith('application/x-www-form-urlencoded')) {
+  if (type.startsWith('application/x-www-form-urlencoded') && /(?:^|&)text=/.test(raw)) {
+    // A text= field makes it a form (curl -d text=… --data-urlencode text=…), whatever else comes along, when it
+    // starts with one of our fields; a body that only has `&text=` further on (a pasted link) stays verbatim.
     const form = new URLSearchParams(raw);
-    const keys = [...form.keys()];
-    if (form.has('text') && keys.every((k) => FORM_FIELDS.has(k))) return { text: form.get('text')!, reply: form.get('reply') ?? reply };
-    return { text: raw, reply };
+    if (/^(?:text|reply)=/.test(raw) || [...form.keys()].every((k) => FORM_FIELDS.has(k))) return { text: form.get('text')!, reply: form.get('reply') ?? reply };
   }
-  if (type && !type.startsWith('text/plain')) {
+  if (type && !type.startsWith('text/plain') && !type.startsWith('application/x-www-form-urlencoded')) {
     throw new AppError(415, 'unsupported_media_type', 'Send the text with -d, --data-binary @- (text/plain), -F text= or as JSON.');
   }
   return { text: raw, reply };
