@@ -151,6 +151,14 @@ export function showPending<T>(feed: Feed<T>): number {
 
 /** Removes a post from every list on screen and every kept timeline. */
 export function removePost(state: AppState, id: string): void {
+  // The post being removed may hold the keyboard focus: it moves to the post after it (or before), not to the page.
+  const gone = typeof document === 'undefined' ? null : document.activeElement?.closest(`article[data-post-id="${CSS.escape(id)}"]`);
+  if (gone) {
+    const posts = [...document.querySelectorAll<HTMLElement>('article[data-post-id]')];
+    const at = posts.indexOf(gone as HTMLElement);
+    const next = posts.slice(at + 1).find((p) => p.dataset.postId !== id) ?? posts.slice(0, at).reverse().find((p) => p.dataset.postId !== id);
+    setTimeout(() => (next ?? document.querySelector<HTMLElement>('main h1'))?.focus());
+  }
   batch(() => {
     for (const feed of state.timelines.values()) {
       if (feed.items.value.some((p) => p.id === id)) feed.items.value = feed.items.value.filter((p) => p.id !== id);

@@ -68,7 +68,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resourc
 }
 
 /** Keeps the unread badge fresh while signed in and the tab is visible. */
-export function useUnreadPolling(every = 60_000): void {
+export function useUnreadPolling(every = 20_000): void {
   const state = useAppState();
   const signedIn = Boolean(state.me.value);
   useEffect(() => {

@@ -134,7 +134,7 @@ export type TokenInfo = { id: string; name: string; scopes: Scope[]; createdAt: 
 /** Issues a token; the secret is returned only here. */
 export function createToken(deps: Deps, accountId: number, name: string, scopes: Scope[]): TokenInfo & { token: string } {
   const unique = [...new Set(scopes)].sort() as Scope[];
-  if (unique.length === 0) throw badRequest('Choose at least one scope.', [{ field: 'scopes', message: 'empty' }]);
+  if (unique.length === 0) throw badRequest('Choose at least one scope.', [{ field: 'scopes', message: 'Choose read, write or both.' }]);
   const token = `bt_${randomBytes(24).toString('base64url')}`;
   const id = deps.newId();
   const createdAt = deps.clock();

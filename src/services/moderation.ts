@@ -38,7 +38,7 @@ export function unhide(deps: Deps, actor: Actor, handle: string, kind: 'mute' | 
 /** Files a community report about a post. */
 export function reportPost(deps: Deps, actor: Actor, postId: string, rawReason: string): { id: number } {
   const reason = normalizeBlock(rawReason, 'reason', 1000);
-  if (!reason) throw badRequest('Say why you are reporting this post.', [{ field: 'reason', message: 'empty' }]);
+  if (!reason) throw badRequest('Say why you are reporting this post.', [{ field: 'reason', message: 'Required.' }]);
   const ref = findPostRef(deps, postId);
   // Tracked: reports are not part of anything read caches hold.
   return changes(deps.db).tracked(() => {

@@ -17,15 +17,19 @@ const HANDLE = /^[a-z0-9_]{2,30}$/;
 export function normalizeHandle(raw: string, field = 'handle'): string {
   const handle = raw.trim().toLowerCase();
   if (!HANDLE.test(handle)) {
-    throw badRequest('Handles are 2–30 letters, digits or underscores.', [{ field, message: 'must match [a-z0-9_]{2,30}' }], 'invalid_handle');
+    throw badRequest('Handles are 2–30 letters, digits or underscores.', [{ field, message: 'Use 2–30 letters, digits or underscores.' }], 'invalid_handle');
   }
   if (RESERVED_HANDLES.has(handle)) {
-    throw badRequest('That handle is reserved.', [{ field, message: 'reserved word' }], 'invalid_handle');
+    throw badRequest('That handle is reserved.', [{ field, message: 'That handle is reserved for the site itself; pick another.' }], 'invalid_handle');
   }
   return handle;
 }
 
 export { foldKey } from '../db/fold';
+
+// How fields are named in messages people read (the detail's `field` stays the API's name).
+const LABELS: Record<string, string> = { displayName: 'Display name', bio: 'Bio', department: 'Department', title: 'Title', reason: 'Reason' };
+const label = (field: string) => LABELS[field] ?? field;
 
 /** Code points, as the post limit counts them. */
 export const codePoints = (s: string) => [...s].length;
@@ -36,32 +40,32 @@ export const codePoints = (s: string) => [...s].length;
  */
 export function normalizePostText(raw: string, max: number): string {
   const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
-  if (CONTROL.test(lf)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'control character' }], 'invalid_text');
+  if (CONTROL.test(lf)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'No control characters (line breaks are fine).' }], 'invalid_text');
   const text = lf.trim();
   const n = codePoints(text);
-  if (n === 0) throw badRequest('A post needs some text.', [{ field: 'text', message: 'empty' }], 'invalid_text');
-  if (n > max) throw badRequest(`Posts are at most ${max} characters (this one has ${n}).`, [{ field: 'text', message: `longer than ${max}` }], 'text_too_long');
+  if (n === 0) throw badRequest('A post needs some text.', [{ field: 'text', message: 'Write something first.' }], 'invalid_text');
+  if (n > max) throw badRequest(`Posts are at most ${max} characters (this one has ${n}).`, [{ field: 'text', message: `At most ${max} characters; this has ${n}.` }], 'text_too_long');
   return text;
 }
 
 /** Single-line profile text: NFC, trimmed, bounded, no controls or newlines; empty allowed unless `required`. */
 export function normalizeLine(raw: string, field: string, max: number, required = false): string {
   // A stray newline at an end (pasted from a form) is trimmed; any other control, anywhere, is refused.
-  if (CONTROL.test(raw)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  if (CONTROL.test(raw)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   const text = raw.normalize('NFC').trim();
   const n = codePoints(text);
-  if (required && n === 0) throw badRequest(`${field} is required.`, [{ field, message: 'empty' }]);
-  if (n > max) throw badRequest(`${field} is at most ${max} characters.`, [{ field, message: `longer than ${max}` }]);
-  if (CONTROL_OR_NEWLINE.test(text)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  if (required && n === 0) throw badRequest(`${label(field)} is required.`, [{ field, message: 'Required.' }]);
+  if (n > max) throw badRequest(`${label(field)} is at most ${max} characters.`, [{ field, message: `At most ${max} characters.` }]);
+  if (CONTROL_OR_NEWLINE.test(text)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   return text;
 }
 
 /** Multi-line profile text (bio): like a post, but may be empty. */
 export function normalizeBlock(raw: string, field: string, max: number): string {
   const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
-  if (CONTROL.test(lf)) throw badRequest(`${field} cannot contain control characters.`, [{ field, message: 'control character' }]);
+  if (CONTROL.test(lf)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   const text = lf.trim();
-  if (codePoints(text) > max) throw badRequest(`${field} is at most ${max} characters.`, [{ field, message: `longer than ${max}` }]);
+  if (codePoints(text) > max) throw badRequest(`${label(field)} is at most ${max} characters.`, [{ field, message: `At most ${max} characters.` }]);
   return text;
 }
 

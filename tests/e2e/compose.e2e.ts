@@ -22,6 +22,8 @@ describe('signing up and posting', () => {
 
     const text = 'First day on the data team! Say hi if you see me at the #onboarding lunch';
     await composeInBrowser(page, text);
+    // After posting, the keyboard is back in the text box for the next one, not lost on the page.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('composer-text');
     const first = feed.locator('article').first();
     expect(await first.locator('.author').textContent()).toContain(`@${handle}`);
     // The tag is a link to its timeline.

@@ -46,10 +46,13 @@ describe('muting and blocking from a profile', () => {
     const them = await ApiUser.create(uniqueHandle('loud'), 'Loud Colleague');
     await signUpInBrowser(page, uniqueHandle('muter'), 'Mia Muter');
 
-    // Follow them from their profile, so their posts belong in the home timeline.
+    // Follow them from their profile (from the keyboard), so their posts belong in the home timeline.
     await openProfile(page, them.handle);
-    await page.getByRole('button', { name: `Follow @${them.handle}`, exact: true }).click();
+    await page.getByRole('button', { name: `Follow @${them.handle}`, exact: true }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Unfollow @${them.handle}`, exact: true }).waitFor();
+    // The keyboard stays where it was, on the button that now says Unfollow.
+    expect(await focusedText(page)).toBe(`Unfollow @${them.handle}`);
     const before = `before the mute ${Date.now()}`;
     await them.post(before);
     await page.goto('/home');

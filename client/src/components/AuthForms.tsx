@@ -18,6 +18,7 @@ function useAuthSubmit(action: () => Promise<unknown>) {
   const busy = useSignal(false);
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (busy.value) return;
     busy.value = true;
     error.value = null;
     try {
@@ -52,7 +53,10 @@ export function SignInForm({ heading = true }: { heading?: boolean }) {
   );
 }
 
-/** A form's failure (as the server put it) and its submit button, disabled while the request runs. */
+/**
+ * A form's failure (as the server put it) and its submit button, marked busy while the request runs: aria-disabled,
+ * not disabled, which would drop keyboard focus to the page.
+ */
 function Submit({ error, busy, label, busyLabel }: { error: ApiError | null; busy: boolean; label: string; busyLabel: string }) {
   return (
     <>
@@ -61,7 +65,7 @@ function Submit({ error, busy, label, busyLabel }: { error: ApiError | null; bus
           {error.message}
         </p>
       )}
-      <button type="submit" disabled={busy}>
+      <button type="submit" aria-disabled={busy || undefined}>
         {busy ? busyLabel : label}
       </button>
     </>
@@ -118,7 +122,8 @@ export function SignUpForm({ heading = true }: { heading?: boolean }) {
           {...describedBy('signup-password', passwordHint, passwordError)}
         />
       </Field>
-      <Submit error={error.value} busy={busy.value} label="Create account" busyLabel="Creating…" />
+      {/* A taken handle is said by the handle field; the summary would only repeat it. */}
+      <Submit error={error.value?.status === 409 ? null : error.value} busy={busy.value} label="Create account" busyLabel="Creating…" />
     </form>
   );
 }

@@ -49,6 +49,8 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
     error.value = null;
     try {
       const post = await publish(state, text.value, replyTo?.id, key.current);
+      // Back to the text box for the next one: the emptied composer disables its button, which would drop focus.
+      field.current?.focus();
       text.value = '';
       key.current = newKey();
       onPosted?.(post);
@@ -87,7 +89,7 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
         <span class="sr-only" aria-live="polite">
           {left <= 20 ? countText(left) : ''}
         </span>
-        <button type="submit" disabled={empty || left < 0 || sending.value}>
+        <button type="submit" disabled={empty || left < 0} aria-disabled={sending.value || undefined}>
           {sending.value ? 'Posting…' : replyTo ? 'Reply' : 'Post'}
         </button>
       </div>

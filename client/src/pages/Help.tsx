@@ -12,7 +12,7 @@ export function HelpPage() {
     <>
       <PageTitle title="Help" />
       <p>
-        Press <kbd>?</kbd> anywhere for the keyboard shortcuts ({' '}
+        Press <kbd>?</kbd> anywhere for the keyboard shortcuts (
         <button type="button" class="link" onClick={() => (helpOpen.value = true)}>
           show them
         </button>

@@ -25,6 +25,7 @@ function Relations({ account: a, onChange }: { account: Account; onChange: (a: A
   const h = a.handle;
 
   const toggle = async (rel: Relation) => {
+    if (busy.value) return;
     const on = !a[rel];
     if (rel === 'blocked' && on && !confirm(BLOCK_CONFIRM(h))) return;
     busy.value = true;
@@ -49,7 +50,8 @@ function Relations({ account: a, onChange }: { account: Account; onChange: (a: A
   };
 
   const button = (rel: Relation, off: string, onText: string, cls = '') => (
-    <button type="button" class={a[rel] ? `secondary ${cls}` : cls} disabled={busy.value} onClick={() => toggle(rel)}>
+    // aria-disabled while busy: a disabled button would drop keyboard focus to the page.
+    <button type="button" class={a[rel] ? `secondary ${cls}` : cls} aria-disabled={busy.value || undefined} onClick={() => toggle(rel)}>
       {a[rel] ? `${onText} @${h}` : `${off} @${h}`}
     </button>
   );

@@ -34,6 +34,7 @@ function ProfileForm({ me }: { me: Account }) {
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (busy.value) return;
     busy.value = true;
     error.value = null;
     saved.value = false;
@@ -76,7 +77,7 @@ function ProfileForm({ me }: { me: Account }) {
         </p>
       )}
       <div class="row">
-        <button type="submit" disabled={busy.value}>
+        <button type="submit" aria-disabled={busy.value || undefined}>
           {busy.value ? 'Saving…' : 'Save profile'}
         </button>
         <span role="status">{saved.value ? 'Saved.' : ''}</span>
@@ -98,6 +99,7 @@ function Tokens() {
 
   const create = async (e: Event) => {
     e.preventDefault();
+    if (busy.value) return;
     busy.value = true;
     error.value = null;
     copied.value = false;
@@ -105,6 +107,8 @@ function Tokens() {
       const token = await createToken(name.value, chosen);
       created.value = token;
       name.value = '';
+      // To the secret (selected on focus, ready to copy): the emptied form disables its button, which would drop focus.
+      setTimeout(() => document.getElementById('token-secret')?.focus());
       // The list never holds the secret.
       const listed: Token = { id: token.id, name: token.name, scopes: token.scopes, createdAt: token.createdAt };
       tokens.data.value = [listed, ...(tokens.data.value ?? [])];
@@ -121,6 +125,8 @@ function Tokens() {
       await revokeToken(t.id);
       tokens.data.value = (tokens.data.value ?? []).filter((x) => x.id !== t.id);
       if (created.value?.id === t.id) created.value = null;
+      // The row and its button are gone: keep the keyboard in the section.
+      document.getElementById('tokens-title')?.focus();
     } catch (err) {
       error.value = asApiError(err);
     }
@@ -139,7 +145,9 @@ function Tokens() {
   const problem = fieldError(error.value?.details, 'name');
   return (
     <section class="card stack" aria-labelledby="tokens-title">
-      <h2 id="tokens-title">API tokens</h2>
+      <h2 id="tokens-title" tabIndex={-1}>
+        API tokens
+      </h2>
       <p class="hint">
         Tokens let bots and terminals use bluetwit as you: send <code>Authorization: Bearer &lt;token&gt;</code>.
       </p>
@@ -162,7 +170,7 @@ function Tokens() {
             </label>
           ))}
         </fieldset>
-        <button type="submit" disabled={busy.value || chosen.length === 0 || !name.value.trim()}>
+        <button type="submit" disabled={chosen.length === 0 || !name.value.trim()} aria-disabled={busy.value || undefined}>
           Create token
         </button>
       </form>
