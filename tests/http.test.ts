@@ -3,6 +3,8 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { pageCache } from '../src/http/page-cache';
+import { acceptsGzip } from '../src/http/routes/timelines';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createApp } from '../src/app';
@@ -294,5 +296,29 @@ describe('health', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('gzip of cached pages', () => {
+  it('honours an explicit refusal over *, and q-values', () => {
+    expect(acceptsGzip('gzip, deflate, br')).toBe(true);
+    expect(acceptsGzip('*')).toBe(true);
+    expect(acceptsGzip('gzip;q=0, *')).toBe(false);
+    expect(acceptsGzip('br;q=1, gzip;q=0.5')).toBe(true);
+    expect(acceptsGzip('identity')).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
+  });
+
+  it('keeps a copy of exactly the gzip size (zlib hands out views of a 16 KB buffer), and small pages go out as they are', async () => {
+    const app = makeTestApp();
+    const cache = pageCache(app.deps.db);
+    const page = { body: new TextEncoder().encode('{"items":[],"next":null}'), bytes: 0 } as Parameters<typeof cache.gzipped>[0];
+    const gz = cache.gzipped(page);
+    expect(gz.buffer.byteLength).toBe(gz.byteLength);
+    expect(page.bytes).toBe(gz.byteLength);
+    const u = await signUp(app);
+    const small = await app.request('/api/timelines/home', { headers: { ...u.auth, 'accept-encoding': 'gzip' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+    expect(await small.json()).toEqual({ items: [], next: null });
   });
 });

@@ -235,6 +235,14 @@ describe('search and directory', () => {
     }
     expect(seen).toEqual(['anna', 'emile', 'lukasz', 'olga', 'oyvind', 'viewer', 'zoe']);
     expect(handles(await call(app, `/api/accounts?department=${encodeURIComponent('forschung & ENTWICKLUNG')}`, { headers: me.auth }))).toEqual(['viewer']);
+    // A name that folds to something long (a ligature spelled out) still pages: its cursor fits.
+    await signUp(app, { handle: 'long_fold', displayName: '\uFDFA'.repeat(50) });
+    await signUp(app, { handle: 'long_fold2', displayName: '\uFDFA'.repeat(50) });
+    const firstLong = await call(app, `/api/accounts?limit=1&q=${encodeURIComponent('\uFDFA')}`, { headers: me.auth });
+    expect(firstLong.json.next).toBeTruthy();
+    const secondLong = await call(app, `/api/accounts?limit=1&q=${encodeURIComponent('\uFDFA')}&cursor=${firstLong.json.next}`, { headers: me.auth });
+    expect(secondLong.status).toBe(200);
+    expect(handles(secondLong)).toEqual(['long_fold2']);
     // A renamed account moves to its new place.
     await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Ägir' }, headers: me.auth });
     expect(handles(await call(app, '/api/accounts?limit=1', { headers: me.auth }))).toEqual(['viewer']);

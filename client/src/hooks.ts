@@ -94,7 +94,9 @@ export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, ena
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let delay = RECONNECT_MS;
+    let ended = false;
     const connect = () => {
+      if (ended) return;
       const s = (source = new EventSource(`/api/stream?timeline=${timeline}`));
       s.addEventListener('post', (e) => {
         const post = parse<Post>(e);
@@ -116,17 +118,20 @@ export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, ena
         if (s.readyState !== EventSource.CLOSED) return;
         s.close();
         const again = () => {
+          if (ended) return;
           retry = setTimeout(connect, delay);
           delay = Math.min(delay * 2, MAX_RECONNECT_MS);
         };
-        // Signed out (the 401 from /api/me also signs the client out): nothing to reconnect for.
+        // The home stream needs a session: once /api/me says it is gone (which also signs the client out), stop.
+        // The public one may be open to readers who are signed out, so it keeps trying, more slowly each time.
         api.me().then(again, (e) => {
-          if (!(e instanceof ApiError && e.status === 401)) again();
+          if (!(timeline === 'home' && e instanceof ApiError && e.status === 401)) again();
         });
       };
     };
     connect();
     return () => {
+      ended = true;
       clearTimeout(retry);
       source?.close();
     };

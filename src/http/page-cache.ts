@@ -57,12 +57,25 @@ export class PageCache {
   /** The page's body gzipped: made once per page (browsers always ask), counted against the byte budget. */
   gzipped(page: CachedPage): Uint8Array<ArrayBuffer> {
     if (!page.gzip) {
-      const gz = gzipSync(page.body);
-      page.gzip = new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength) as Uint8Array<ArrayBuffer>;
-      page.bytes += gz.byteLength;
-      if (this.pages.get(page.key) === page) this.bytes += gz.byteLength;
+      // A copy of exactly its size: zlib hands small results out of a 16 KB buffer, which a view would keep alive.
+      page.gzip = new Uint8Array(gzipSync(page.body)) as Uint8Array<ArrayBuffer>;
+      page.bytes += page.gzip.byteLength;
+      if (this.pages.get(page.key) === page) {
+        this.bytes += page.gzip.byteLength;
+        this.evict(page.key);
+      }
     }
     return page.gzip;
+  }
+
+  /** Drops least recently used pages (never `keep`) until the cache is within its byte budget. */
+  private evict(keep: string): void {
+    for (const [k, p] of this.pages) {
+      if (this.bytes <= BUDGET_BYTES) break;
+      if (k === keep) continue;
+      this.pages.delete(k);
+      this.bytes -= p.bytes;
+    }
   }
 
   /** Keeps a page just built from `home` (call it in the same synchronous step that built it) and returns it. */
@@ -90,11 +103,7 @@ export class PageCache {
     }
     this.pages.set(key, page);
     this.bytes += page.bytes;
-    for (const [k, p] of this.pages) {
-      if (this.bytes <= BUDGET_BYTES || k === key) break;
-      this.pages.delete(k);
-      this.bytes -= p.bytes;
-    }
+    this.evict(key);
     return page;
   }
 }

@@ -68,7 +68,8 @@ export const AccountPage = pageOf(AccountSchema, 'AccountPage');
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size (1–100).' }),
-  cursor: z.string().max(512).optional().openapi({ description: 'Opaque cursor from a previous page.' }),
+  // Room for the directory's cursor, which carries a folded name (a 50-character name can fold to ~900).
+  cursor: z.string().max(4096).optional().openapi({ description: 'Opaque cursor from a previous page.' }),
 });
 
 export const TimelineQuery = PageQuery.extend({

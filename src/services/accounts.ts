@@ -37,7 +37,7 @@ export type SignUp = { handle: string; displayName: string; password: string; bo
 export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'admin' = 'user'): Promise<AccountRow> {
   const handle = normalizeHandle(input.handle);
   const displayName = normalizeLine(input.displayName, 'displayName', 50, true);
-  if (input.password.length < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'shorter than 8' }], 'weak_password');
+  if (input.password.length < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'At least 8 characters.' }], 'weak_password');
   if (findAccount(deps, handle)) throw conflict('That handle is taken.', 'handle_taken');
   return insertAccount(deps, { ...input, handle, displayName }, await hashPassword(input.password, deps.config.scryptCost), role);
 }

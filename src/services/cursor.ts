@@ -9,7 +9,7 @@ const invalid = () => badRequest('The cursor is not valid.', [{ field: 'cursor',
 
 /** Decodes a cursor of the given kind whose values match `shape` ('n' integer, 's' string); throws 400 otherwise. */
 export function decodeCursor<T extends (string | number)[]>(cursor: string, kind: string, shape: string): T {
-  if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -49,8 +49,10 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
     error.value = null;
     try {
       const post = await publish(state, text.value, replyTo?.id, key.current);
-      // Back to the text box for the next one: the emptied composer disables its button, which would drop focus.
-      field.current?.focus();
+      // Back to the text box for the next one if the keyboard was still in the composer: the emptied composer
+      // disables its button, which would drop focus to the page.
+      const active = document.activeElement;
+      if (!active || active === document.body || field.current?.form?.contains(active)) field.current?.focus();
       text.value = '';
       key.current = newKey();
       onPosted?.(post);

@@ -14,16 +14,23 @@ import { bearer, errors, json, PostPage, TimelineQuery } from '../schemas';
 const utf8 = new TextEncoder();
 
 
-/** Whether an Accept-Encoding header takes gzip (by name or `*`, with a q-value above 0). */
+/** Whether an Accept-Encoding header takes gzip: named with a q-value above 0, or, when not named, by `*`. */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    if (coding !== 'gzip' && coding !== '*') return false;
-    const q = params.find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
+  const q = (coding: string): number | undefined => {
+    for (const part of header.split(',')) {
+      const [name, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+      if (name !== coding) continue;
+      const value = params.find((p) => p.startsWith('q='));
+      return value === undefined ? 1 : Number(value.slice(2)) || 0;
+    }
+    return undefined;
+  };
+  return (q('gzip') ?? q('*') ?? 0) > 0;
 }
+
+/** Below this a gzipped page saves nothing worth the header (hono/compress draws the line at the same place). */
+const GZIP_MIN_BYTES = 1024;
 
 /**
  * Answers with an already rendered JSON page (its ETag and Link too), or a 304 when the client has it. A client that
@@ -32,12 +39,15 @@ export function acceptsGzip(header: string | undefined): boolean {
  */
 function sendRendered(c: Ctx, page: CachedPage) {
   if (page.link) c.header('Link', page.link);
-  const gzip = acceptsGzip(c.req.header('accept-encoding'));
+  const accepts = acceptsGzip(c.req.header('accept-encoding'));
+  const gzip = accepts && page.body.byteLength >= GZIP_MIN_BYTES;
   c.header('ETag', gzip ? `W/${page.etag}` : page.etag);
   if (matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304) as never;
+  const size = page.body.byteLength;
   const res = gzip
     ? c.body(pageCache(c.get('deps').db).gzipped(page), 200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' })
-    : c.body(page.body, 200, { 'Content-Type': 'application/json' });
+    : // A small page for a client that takes gzip says its length, so the compression middleware leaves it alone.
+      c.body(page.body, 200, accepts ? { 'Content-Type': 'application/json', 'Content-Length': String(size) } : { 'Content-Type': 'application/json' });
   // The body is the route's documented JSON, rendered ahead of time; the typed helpers cannot see that.
   return res as never;
 }
