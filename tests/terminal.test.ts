@@ -160,6 +160,9 @@ describe('tokens and posting from a terminal', () => {
       expect(broken.status, type).toBe(400);
       expect(broken.text).toMatch(/^error: [^\n]*multipart[^\n]*\n$/);
     }
+    const latin1 = await app.request('/post', { method: 'POST', body: new Uint8Array([0x63, 0x61, 0x66, 0xe9]), headers: { ...CURL, ...u.auth, 'content-type': 'text/plain' } });
+    expect(latin1.status).toBe(400);
+    expect(await latin1.text()).toMatch(/^error: The text is not valid UTF-8/);
     const xml = await call(app, '/post', { method: 'POST', body: '<text/>', headers: { ...CURL, ...u.auth, 'content-type': 'application/xml' } });
     expect(xml.status).toBe(415);
     expect(xml.text).toMatch(/^error: [^\n]*\n$/);

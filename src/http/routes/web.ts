@@ -137,6 +137,7 @@ function loadIndexHtml(): string | null {
 }
 
 const FORM_FIELDS = new Set(['text', 'reply']);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * The text of a terminal post and the post it replies to. A form (`-d text=...`, `--data-urlencode`, `-F text=...`)
@@ -174,7 +175,13 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     }
     return { text, reply: (replyTo as string | null | undefined) ?? reply };
   }
-  const raw = await c.req.text();
+  let raw: string;
+  try {
+    // Bytes that are not UTF-8 are refused, not stored as replacement characters the author never typed.
+    raw = strictUtf8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw badRequest('The text is not valid UTF-8.', [{ field: 'text', message: 'Send UTF-8 text.' }], 'invalid_text');
+  }
   if (type.startsWith('application/x-www-form-urlencoded') && /(?:^|&)text=/.test(raw)) {
     // A text= field makes it a form (curl -d text=… --data-urlencode text=…), whatever else comes along, when it
     // starts with one of our fields; a body that only has `&text=` further on (a pasted link) stays verbatim.
