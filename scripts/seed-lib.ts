@@ -3,11 +3,11 @@
  * mentions, replies), likes and recent notifications straight into SQLite, with every counter kept exactly as the
  * services keep it. Everything derives from one integer seed; no Math.random.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { nanoid, urlAlphabet } from 'nanoid';
 import type { Db } from '../src/db/client';
-import { hashSecret } from '../src/services/auth';
+import { hashPasswordWithSalt, hashSecret } from '../src/services/auth';
 import { foldKey, parseMentions, parseTags, RESERVED_HANDLES } from '../src/services/text';
 import * as W from './seed-words';
 
@@ -546,9 +546,7 @@ export function seedPasswordHash(seed: number): string {
   const r = new Rng(seed, 0x9a55);
   const salt = Buffer.alloc(16);
   for (let i = 0; i < 16; i += 4) salt.writeUInt32LE(r.u32(), i);
-  const N = 16384;
-  const key = scryptSync(SEED_PASSWORD, salt, 64, { N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 });
-  return `scrypt$${N}$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  return hashPasswordWithSalt(SEED_PASSWORD, 16384, salt);
 }
 
 type Saved = { type: string; name: string; sql: string };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { prepared } from '../db/sql';
 import { changes } from './changes';
@@ -8,19 +8,22 @@ import type { Actor, Deps, Scope } from './deps';
 
 const KEY_LEN = 64;
 
+const scryptParams = (N: number) => ({ N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 });
+const formatHash = (N: number, salt: Buffer, key: Buffer) => `scrypt$${N}$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+
 function scryptAsync(password: string, salt: Buffer, N: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_LEN, { N, r: 8, p: 1, maxmem: 256 * N * 8 + 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
+  return new Promise((resolve, reject) => scrypt(password, salt, KEY_LEN, scryptParams(N), (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** Hashes a password with scrypt and a random salt: `scrypt$N$r$p$salt$hash` (base64url). */
 export async function hashPassword(password: string, N: number): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, N);
-  return `scrypt$${N}$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  return formatHash(N, salt, await scryptAsync(password, salt, N));
+}
+
+/** The same hash with a given salt, synchronously: for the seeder's reproducible accounts, never for sign-ups. */
+export function hashPasswordWithSalt(password: string, N: number, salt: Buffer): string {
+  return formatHash(N, salt, scryptSync(password, salt, KEY_LEN, scryptParams(N)));
 }
 
 /** Checks a password against a stored scrypt hash in constant time. */
