@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pageCache } from '../src/http/page-cache';
-import { acceptsGzip } from '../src/http/routes/timelines';
+import { acceptsGzip } from '../src/http/negotiate';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createApp } from '../src/app';

@@ -35,20 +35,28 @@ export function authorizeBeforeInput(c: Ctx): void {
   else requireScope(c, 'write');
 }
 
+const bearerOf = (c: Ctx): string | null => {
+  const authz = c.req.header('authorization');
+  return authz && /^bearer\s/i.test(authz) ? authz.slice(7).trim() : null;
+};
+
+/** The actor the request's credential names (its bearer token, else its session cookie); null for none or a bad one. */
+function credentialActor(c: Ctx): Actor | null {
+  const deps = c.get('deps');
+  const bearer = bearerOf(c);
+  if (bearer !== null) return actorFromToken(deps, bearer);
+  const secret = getCookie(c, SESSION_COOKIE);
+  return secret ? actorFromSession(deps, secret) : null;
+}
+
 /**
  * Resolves the actor from a bearer token or the session cookie. A bad bearer token is a 401 at once;
  * cookie-authenticated unsafe requests must pass Hono's same-origin check.
  */
 export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => {
-  const deps = c.get('deps');
-  const authz = c.req.header('authorization');
-  let actor: Actor | null = null;
-  if (authz && /^bearer\s/i.test(authz)) {
-    actor = actorFromToken(deps, authz.slice(7).trim());
-    if (!actor && !isPublicRoute(c.req.method, c.req.path)) throw new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
-  } else {
-    const secret = getCookie(c, SESSION_COOKIE);
-    if (secret) actor = actorFromSession(deps, secret);
+  const actor = credentialActor(c);
+  if (!actor && bearerOf(c) !== null && !isPublicRoute(c.req.method, c.req.path)) {
+    throw new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
   }
   c.set('actor', actor);
   if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
@@ -77,12 +85,8 @@ async function assertSameOrigin(c: Ctx): Promise<void> {
  * while nothing changed: it goes through the credential cache.
  */
 export function stillSignedIn(c: Ctx): boolean {
-  if (!c.get('actor')) return true; // open reading, signed out: nothing to revoke
-  const deps = c.get('deps');
-  const authz = c.req.header('authorization');
-  if (authz && /^bearer\s/i.test(authz)) return actorFromToken(deps, authz.slice(7).trim()) !== null;
-  const secret = getCookie(c, SESSION_COOKIE);
-  return secret !== undefined && actorFromSession(deps, secret) !== null;
+  // Open reading, signed out: nothing to revoke.
+  return !c.get('actor') || credentialActor(c) !== null;
 }
 
 /** Any signed-in actor, whatever its scopes (a write-only bot may still ask who it is), or a 401. */

@@ -54,3 +54,18 @@ function bestMatch(ranges: MediaRange[], type: string, subtype: string): (MediaR
     exact ?? ranges.find((r) => r.type === type && r.subtype === '*') ?? ranges.find((r) => r.type === '*' && r.subtype === '*');
   return match ? { ...match, exact: match === exact } : null;
 }
+
+/** Whether an Accept-Encoding header takes gzip: named with a q-value above 0, or, when not named, by `*`. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  const q = (coding: string): number | undefined => {
+    for (const part of header.split(',')) {
+      const [name, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+      if (name !== coding) continue;
+      const value = params.find((p) => p.startsWith('q='));
+      return value === undefined ? 1 : Number(value.slice(2)) || 0;
+    }
+    return undefined;
+  };
+  return (q('gzip') ?? q('*') ?? 0) > 0;
+}

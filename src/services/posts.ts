@@ -241,7 +241,7 @@ export function deletePost(deps: Deps, actor: Actor, id: string): void {
   deps.events.publish({ type: 'delete', id, authorId: ref.authorId });
 }
 
-/** The replies under a post, oldest first; works for replies of a deleted post too. */
+/** The replies under a post, oldest first; 404 when the post is missing or deleted (its replies stay readable one by one). */
 export function listReplies(deps: Deps, viewerId: number | null, id: string, limit: number, cursor?: string): Page<PostRow> {
   const after = cursor ? decodeCursor<[number]>(cursor, 'r', 'n')[0] : 0;
   findPostRef(deps, id);

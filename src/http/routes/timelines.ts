@@ -7,27 +7,12 @@ import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { baseUrl, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
 import { etagOf, matches } from '../etag';
-import { pageCache, type CachedPage } from '../page-cache';
+import { pageCache, type CachedPage, type PageCache } from '../page-cache';
+import { acceptsGzip } from '../negotiate';
 import { bearer, errors, json, PostPage, TimelineQuery } from '../schemas';
 
 
 const utf8 = new TextEncoder();
-
-
-/** Whether an Accept-Encoding header takes gzip: named with a q-value above 0, or, when not named, by `*`. */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  const q = (coding: string): number | undefined => {
-    for (const part of header.split(',')) {
-      const [name, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-      if (name !== coding) continue;
-      const value = params.find((p) => p.startsWith('q='));
-      return value === undefined ? 1 : Number(value.slice(2)) || 0;
-    }
-    return undefined;
-  };
-  return (q('gzip') ?? q('*') ?? 0) > 0;
-}
 
 /** Below this a gzipped page saves nothing worth the header (hono/compress draws the line at the same place). */
 const GZIP_MIN_BYTES = 1024;
@@ -37,7 +22,7 @@ const GZIP_MIN_BYTES = 1024;
  * takes gzip (every browser) gets the page's gzipped bytes, made once per page rather than once per request, with
  * the weak ETag compression calls for; the compression middleware leaves an encoded reply alone.
  */
-function sendRendered(c: Ctx, page: CachedPage) {
+function sendRendered(c: Ctx, cache: PageCache, page: CachedPage) {
   if (page.link) c.header('Link', page.link);
   const accepts = acceptsGzip(c.req.header('accept-encoding'));
   const gzip = accepts && page.body.byteLength >= GZIP_MIN_BYTES;
@@ -45,7 +30,7 @@ function sendRendered(c: Ctx, page: CachedPage) {
   if (matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304) as never;
   const size = page.body.byteLength;
   const res = gzip
-    ? c.body(pageCache(c.get('deps').db).gzipped(page), 200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' })
+    ? c.body(cache.gzipped(page), 200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' })
     : // A small page for a client that takes gzip says its length, so the compression middleware leaves it alone.
       c.body(page.body, 200, accepts ? { 'Content-Type': 'application/json', 'Content-Length': String(size) } : { 'Content-Type': 'application/json' });
   // The body is the route's documented JSON, rendered ahead of time; the typed helpers cannot see that.
@@ -77,7 +62,7 @@ export const homeTimelineRoutes = createRouter()
         const rendered = { body: utf8.encode(body), etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
         page = cache.put(key, actor.id, !q.cursor, home, rendered);
       }
-      return sendRendered(c, page);
+      return sendRendered(c, cache, page);
     },
   );
 

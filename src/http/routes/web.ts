@@ -47,18 +47,19 @@ function nextCommand(c: Ctx, next: string | null): string | null {
   return `curl ${auth}'${urlWithCursor(c, next)}'`;
 }
 
-// What a page shows depends on who asks: a browser may keep it but must revalidate, shared caches never store it.
-const PRIVATE = 'private, no-cache';
+/** What a page shows depends on who asks and how: a browser may keep it but must revalidate, shared caches never. */
+function readerDependent(c: Ctx): void {
+  c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
+  c.header('Cache-Control', 'private, no-cache');
+}
 
 function text(c: Ctx, body: string, status: 200 | 201 = 200) {
-  c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
-  c.header('Cache-Control', PRIVATE);
+  readerDependent(c);
   return c.text(body, status, { 'Content-Type': 'text/plain; charset=utf-8' });
 }
 
 function json(c: Ctx, body: unknown) {
-  c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
-  c.header('Cache-Control', PRIVATE);
+  readerDependent(c);
   return c.json(body);
 }
 
