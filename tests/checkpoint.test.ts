@@ -34,7 +34,7 @@ function counted(path: string, db: Db, maxFrames: number) {
     maxFrames,
   );
   onPostsCommitted(db, checkpointer.written);
-  return Object.assign(counts, { stop: checkpointer.stop });
+  return Object.assign(counts, { stop: checkpointer.stop, written: checkpointer.written });
 }
 
 describe('posts and the WAL', () => {
@@ -142,6 +142,43 @@ describe('posts and the WAL', () => {
     expect(wal.holds).toBeLessThanOrEqual(1);
     expect(wal.catchUps).toBe(0);
     expect(looks).toBeLessThan(30);
+    closeDb(db);
+  });
+
+  it('stop promptly when posts commit just as it is told to stop', async () => {
+    const { path, db, deps, actor } = await setup('late');
+    for (let round = 0; round < 5; round++) {
+      const wal = counted(path, db, 500);
+      // Quiet long enough for the thread to wait for a wake-up at the next commit...
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // ...which comes right behind the stop: a closing thread that took it looked at its closed database every
+      // 5 ms forever, and stop() never resolved.
+      const stopping = wal.stop();
+      wal.written(); // what a commit in the same turn calls
+      await submitPost(deps, actor, { text: `as it stops ${round}` });
+      const stopped = await Promise.race([stopping.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
+      expect(stopped, `round ${round}: stop() did not resolve`).toBe(true);
+    }
+    expect(count(deps)).toBe(5);
+    closeDb(db);
+  });
+
+  it('act on no report that arrives after it is told to stop', async () => {
+    const { path, db } = await setup('reports');
+    db.$client.exec('CREATE TABLE filler (x BLOB)');
+    for (let round = 0; round < 3; round++) {
+      const wal = counted(path, db, 1);
+      // Commits the thread will find past the threshold, then the writer busy while it looks and reports (on
+      // every look while the log grows): the reports wait in the queue behind the stop. Acting on them held
+      // posts after stopping, and told the closing thread to hold.
+      const insert = db.$client.prepare('INSERT INTO filler VALUES (randomblob(3000))');
+      const busyUntil = Date.now() + 150;
+      while (Date.now() < busyUntil) insert.run();
+      const stopped = await Promise.race([wal.stop().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
+      expect(stopped, `round ${round}: stop() did not resolve`).toBe(true);
+      expect(wal.holds, `round ${round}: held posts after stopping`).toBe(0);
+      expect(wal.catchUps).toBe(0);
+    }
     closeDb(db);
   });
 

@@ -13,6 +13,7 @@ const db = new Database(path);
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -2048');
 let holding = false;
+let stopped = false;
 let last = -1;
 let delay = intervalMs;
 let looks = 0;
@@ -36,7 +37,11 @@ const look = () => {
 };
 timer = setTimeout(look, intervalMs);
 parentPort.on('message', (m) => {
+  // Messages posted before the writer learnt of the stop can still arrive behind it: a look at the closed
+  // database would fail and be retried every intervalMs, and the thread would never exit.
+  if (stopped) return;
   if (m === 'stop') {
+    stopped = true;
     clearTimeout(timer);
     db.close();
     parentPort.postMessage({ looks });
@@ -130,6 +135,8 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
       quiet = true;
       return;
     }
+    // Reports still on their way when stop() was called: nothing is held or checkpointed for them.
+    if (stopping) return;
     const { log, checkpointed } = m;
     // Everything copied while posts waited: the commit they make next starts the WAL over.
     if (release) {
@@ -162,7 +169,7 @@ export function startCheckpointer(path: string, hooks: CheckpointHooks, interval
   worker.unref();
   return {
     written: () => {
-      if (!quiet) return;
+      if (!quiet || stopping) return;
       quiet = false;
       worker.postMessage('wake');
     },
