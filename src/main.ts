@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -54,6 +55,8 @@ async function start(config: Config) {
     process.exit(2);
   });
 
+  // Served over HTTP/1.1 (serve() without createServer options), so Node's own http.Server.
+  const http = server as unknown as HttpServer;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -67,11 +70,17 @@ async function start(config: Config) {
     app.deps.events.publish({ type: 'shutdown' });
     const force = setTimeout(() => {
       logger.warn('shutdown timed out; closing the remaining connections');
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      http.closeAllConnections();
     }, config.shutdownMs);
     force.unref();
+    // server.close() waits for every open connection, and a connection kept alive outlives its last response (a
+    // stream just ended, a request that was in flight) by the keep-alive timeout, or carries the next request of
+    // a client that reconnects: close each as soon as it is idle. One busy with a request is left to finish.
+    const sweep = setInterval(() => http.closeIdleConnections(), 50);
+    sweep.unref();
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(sweep);
       clearInterval(indexer);
       flushSearchIndex(app.deps);
       await checkpointer?.stop();
@@ -80,7 +89,7 @@ async function start(config: Config) {
       logger.flush();
       process.exit(0);
     });
-    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    http.closeIdleConnections();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

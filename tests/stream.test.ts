@@ -1,3 +1,5 @@
+import { connect, type AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { subscribeTimeline } from '../src/live/subscription';
 import { call, followUser, makeTestApp, post, signUp } from './helpers';
@@ -124,5 +126,61 @@ describe('stalled readers', () => {
     for (let i = 0; i < 1001; i++) app.deps.events.publish({ type: 'delete', id: `p${i}`, authorId: 1 });
     expect(app.deps.events.listenerCount).toBe(0);
     expect(await live.next(10)).toBeNull();
+  });
+
+  it('closes the connection of a reader that stopped reading, whose write would otherwise wait forever', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const connections = () => new Promise<number>((resolve) => server.getConnections((_, n) => resolve(n)));
+    // A client that asks for the stream and then reads nothing: the socket buffers fill and the server's write waits.
+    const client = connect(port, '127.0.0.1');
+    client.on('error', () => {});
+    client.write(`GET /api/stream?timeline=public HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${me.auth.authorization}\r\n\r\n`);
+    client.pause();
+    for (let i = 0; i < 50 && app.deps.events.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(app.deps.events.listenerCount).toBe(1);
+    const id = 'x'.repeat(4000);
+    for (let i = 0; i < 40 && app.deps.events.listenerCount > 0; i++) {
+      for (let j = 0; j < 500; j++) app.deps.events.publish({ type: 'delete', id, authorId: 1 });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Dropped (more than a thousand events behind), and its connection closed rather than held with the handler.
+    expect(app.deps.events.listenerCount).toBe(0);
+    for (let i = 0; i < 100 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await connections()).toBe(0);
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('streams and HEAD or shutdown', () => {
+  it('answers HEAD on the streams without opening one', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app);
+    for (const path of ['/api/stream?timeline=home', '/api/stream', '/live', '/live?format=json']) {
+      const res = await app.request(path, { method: 'HEAD', headers: me.auth });
+      expect(res.status, path).toBe(200);
+      expect(await res.text()).toBe('');
+      expect(app.deps.events.listenerCount, path).toBe(0);
+    }
+    expect((await app.request('/api/stream', { method: 'HEAD', headers: me.auth })).headers.get('content-type')).toContain('text/event-stream');
+    expect((await app.request('/live?format=json', { method: 'HEAD', headers: me.auth })).headers.get('content-type')).toContain('application/x-ndjson');
+    // HEAD on the home stream still needs credentials.
+    expect((await app.request('/api/stream?timeline=home', { method: 'HEAD' })).status).toBe(401);
+  });
+
+  it('ends at once a stream opened after the server began shutting down', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app);
+    app.deps.events.publish({ type: 'shutdown' });
+    const sse = await app.request('/api/stream', { headers: me.auth });
+    const text = await Promise.race([sse.text(), new Promise<string>((r) => setTimeout(() => r('still open'), 2000))]);
+    expect(text).toContain('event: ready');
+    const live = await app.request('/live', { headers: { ...me.auth, accept: 'text/plain' } });
+    expect(await Promise.race([live.text(), new Promise<string>((r) => setTimeout(() => r('still open'), 2000))])).toContain('live · public timeline');
+    expect(app.deps.events.listenerCount).toBe(0);
   });
 });

@@ -17,6 +17,12 @@ export type AppEnv = {
 
 export type Ctx = Context<AppEnv>;
 
+/** Closes the request's connection (node-server's response; nothing for a request made in process): how a
+ * stream drops a reader that stopped reading, whose pending write would otherwise wait forever. */
+export function dropConnection(c: Ctx): void {
+  (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+}
+
 const origins = new Map<string, string>();
 
 /** The origin of an absolute URL, parsed once per distinct scheme and host (a URL parse on every request shows up). */

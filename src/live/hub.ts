@@ -8,13 +8,21 @@ export type LiveEvent =
 /** The in-process fan-out behind SSE and /live: services publish, streams subscribe. */
 export class EventHub {
   private readonly emitter = new EventEmitter();
+  private shutDown = false;
 
   constructor() {
     this.emitter.setMaxListeners(0);
   }
 
   publish(event: LiveEvent): void {
+    if (event.type === 'shutdown') this.shutDown = true;
     this.emitter.emit('event', event);
+  }
+
+  /** True once the server began shutting down: a stream opened now (a client reconnecting on a connection kept
+   * alive) ends at once instead of holding the shutdown until it is forced. */
+  get closed(): boolean {
+    return this.shutDown;
   }
 
   /** Registers a listener and returns the function that removes it. */

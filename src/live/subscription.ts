@@ -6,7 +6,8 @@ import type { LiveEvent } from './hub';
 
 export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: string };
 
-/** A reader this far behind (a stalled connection) is dropped; its client reconnects and catches up by paging. */
+/** A reader this far behind (a stalled connection) is dropped: `onDrop` closes its connection, since a write
+ * waiting on a client that reads nothing never returns; the client reconnects and catches up by paging. */
 const MAX_QUEUED = 1000;
 export type Timeline = 'home' | 'public';
 
@@ -14,9 +15,9 @@ export type Timeline = 'home' | 'public';
  * A live view of one timeline for one reader: `next()` waits up to `ms` for new items and returns them,
  * `[]` on timeout (time for a heartbeat), or null once the server shuts down or `close()` was called.
  */
-export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline: Timeline, bots: boolean) {
+export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline: Timeline, bots: boolean, onDrop: () => void = () => {}) {
   const queue: LiveItem[] = [];
-  let closed = false;
+  let closed = deps.events.closed;
   let wake: (() => void) | null = null;
 
   const accepts = (event: Extract<LiveEvent, { type: 'post' }>) => {
@@ -39,6 +40,7 @@ export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline:
     if (queue.length > MAX_QUEUED) {
       queue.length = 0;
       close();
+      onDrop();
       return;
     }
     wake?.();

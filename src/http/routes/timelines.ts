@@ -4,7 +4,7 @@ import { postJson } from '../../render/json';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { subscribeTimeline } from '../../live/subscription';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
-import { baseUrl, nextLink, postPage, type Ctx } from '../env';
+import { baseUrl, dropConnection, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
 import { etagOf, matches } from '../etag';
 import { pageCache, type CachedPage, type PageCache } from '../page-cache';
@@ -88,9 +88,11 @@ export const timelineRoutes = createRouter()
     (c) => {
       const q = c.req.valid('query');
       const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
+      // HEAD runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
+      if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       const deps = c.get('deps');
       const base = baseUrl(c);
-      const live = subscribeTimeline(deps, viewer?.id ?? null, q.timeline, q.bots !== 'false');
+      const live = subscribeTimeline(deps, viewer?.id ?? null, q.timeline, q.bots !== 'false', () => dropConnection(c));
       return streamSSE(c, async (stream) => {
         stream.onAbort(() => live.close());
         try {

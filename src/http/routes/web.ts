@@ -20,7 +20,7 @@ import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../.
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { conditionalGet } from '../etag';
-import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
+import { baseUrl, dropConnection, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
 import { DirectoryQuery, SearchQuery, TimelineQuery } from '../schemas';
 
@@ -396,13 +396,15 @@ export function webRoutes() {
     const deps = c.get('deps');
     const base = baseUrl(c);
     const opts = textOpts(c);
-    const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false');
     // ?format=json streams JSON lines (`curl -N ... | jq`): {"type":"post","post":{...}} and {"type":"delete","id":...}.
     c.header('Content-Type', format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8');
     // no-transform: neither our compression nor a proxy's may hold lines back.
     c.header('Cache-Control', 'no-cache, no-transform');
     c.header('X-Accel-Buffering', 'no');
     c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
+    // HEAD (`curl -I`) runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
+    if (c.req.method === 'HEAD') return c.body(null, 200);
+    const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false', () => dropConnection(c));
     const line = (item: LiveItem): string | null => {
       if (format === 'json') return `${JSON.stringify(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
       return item.type === 'post' ? `${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n` : null;
