@@ -10,6 +10,7 @@ import { createToken } from '../src/services/auth';
 import { createDeps, type Actor } from '../src/services/deps';
 import { changes } from '../src/services/changes';
 import { createPost, likePost, loadPosts } from '../src/services/posts';
+import { encodeCursor } from '../src/services/cursor';
 import { call, makeTestApp, signUp } from './helpers';
 
 // The home timeline's caches (rendered pages, followed accounts, credentials, the in-memory post log) must never
@@ -145,6 +146,21 @@ describe('home timeline caches', () => {
     const fresh = await call(app, '/api/timelines/home?limit=10', { headers: v.auth });
     expect(fresh.json.items[0].id).toBe(p.json.post.id);
     expect((await cacheCounts()).miss).toBe(start.miss + 1);
+  });
+
+  it('keep a page whose cursor lies above the newest post open to new posts, as a first page is', async () => {
+    const u = await signUp(app, { handle: 'cache_above' });
+    await call(app, '/api/posts', { body: { text: 'above 1' }, headers: u.auth });
+    // Not a cursor the server hands out, but one a client can hold across a restore of an older backup.
+    const cursor = encodeCursor('p', [10_000_000]);
+    const first = await call(app, `/api/timelines/home?cursor=${cursor}`, { headers: u.auth });
+    expect(first.json.items.map((p: { text: string }) => p.text)).toEqual(['above 1']);
+    await call(app, '/api/posts', { body: { text: 'above 2' }, headers: u.auth });
+    const again = await call(app, `/api/timelines/home?cursor=${cursor}`, { headers: u.auth });
+    expect(again.json.items.map((p: { text: string }) => p.text)).toEqual(['above 2', 'above 1']);
+    const etag = first.headers.get('etag')!;
+    const revalidated = await app.request(`/api/timelines/home?cursor=${cursor}`, { headers: { ...u.auth, 'if-none-match': etag } });
+    expect(revalidated.status).toBe(200);
   });
 
   it('end the timeline where it ends when the post that made a next page is deleted', async () => {

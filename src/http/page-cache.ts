@@ -30,7 +30,7 @@ export type CachedPage = {
  * tracker's epoch moves (anything it cannot account for precisely), when the reader follows or unfollows
  * someone, when a post on it (or the one after it) is liked, unliked, replied to or deleted, or, for a first
  * page, when one of the accounts it shows publishes. Later pages are bounded by their cursor, so new posts
- * never change them. Least recently used pages go first past a byte budget.
+ * never change them (a cursor above the newest post, which the server never hands out, is open like a first page). Least recently used pages go first past a byte budget.
  */
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();
@@ -79,7 +79,7 @@ export class PageCache {
   }
 
   /** Keeps a page just built from `home` (call it in the same synchronous step that built it) and returns it. */
-  put(key: string, viewer: number, firstPage: boolean, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): CachedPage {
+  put(key: string, viewer: number, home: HomePage, rendered: { body: Uint8Array<ArrayBuffer>; etag: string; link: string | null }): CachedPage {
     const tracker = changes(this.db);
     // The post after the page counts too: deleting it can turn `next` into null.
     const seqs = home.items.map((p) => p.seq);
@@ -93,8 +93,8 @@ export class PageCache {
       seqs,
       versions: seqs.map((s) => tracker.postVersion(s)),
       newest: home.newest,
-      authors: firstPage ? home.authors : null,
-      bytes: rendered.body.byteLength + (firstPage ? home.authors.length * 4 : 0) + 256,
+      authors: home.open ? home.authors : null,
+      bytes: rendered.body.byteLength + (home.open ? home.authors.length * 4 : 0) + 256,
     };
     const old = this.pages.get(key);
     if (old) {

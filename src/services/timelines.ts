@@ -51,6 +51,9 @@ export type HomePage = Page<PostRow> & {
   authors: Int32Array;
   /** The post after the last one shown, whose existence makes `next` a cursor rather than null. */
   lookahead: number | null;
+  /** Whether posts published from now on can appear on the page: a first page, or one whose cursor lies above
+   * the newest post (hand-made, or held across a restore of an older backup). */
+  open: boolean;
 };
 
 type Followed = {
@@ -128,7 +131,7 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   const want = opts.limit + 1;
   const bots = opts.bots !== false;
   const result = (seqs: number[]): HomePage => ({
-    ...page(deps, viewerId, seqs, opts.limit), newest, authors, lookahead: seqs.length > opts.limit ? seqs[opts.limit] : null,
+    ...page(deps, viewerId, seqs, opts.limit), newest, authors, lookahead: seqs.length > opts.limit ? seqs[opts.limit] : null, open: before > newest,
   });
   if (authors.length === 0) return result([]);
   // First guess: the reader's accounts write their share of all posts.

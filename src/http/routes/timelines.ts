@@ -60,7 +60,7 @@ export const homeTimelineRoutes = createRouter()
         const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
         const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
         const rendered = { body: utf8.encode(body), etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
-        page = cache.put(key, actor.id, !q.cursor, home, rendered);
+        page = cache.put(key, actor.id, home, rendered);
       }
       return sendRendered(c, cache, page);
     },
