@@ -10,10 +10,10 @@ import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
 import { ZodError } from 'zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
-import { AppError } from './errors';
+import { AppError, badRequest } from './errors';
 import { resolveActor } from './http/auth';
 import { rateLimits } from './http/rate-limit';
-import { formatOf, type AppEnv, type Ctx } from './http/env';
+import { formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, validationError } from './http/router';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
@@ -102,6 +102,9 @@ export function createApp(opts: AppOptions) {
     else tracker.newRequest();
     c.set('deps', deps);
     c.set('metrics', metrics);
+    // Links, Location headers and the terminal's help are built from the Host header.
+    const host = c.req.header('host');
+    if (host !== undefined && !validHost(host)) throw badRequest('The Host header is not a valid host name.', [{ field: 'host', message: 'a host name or address with an optional port' }], 'invalid_host');
     return next();
   };
   const pageHeaders = secureHeaders(PAGE_SECURITY_HEADERS);

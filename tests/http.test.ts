@@ -10,7 +10,7 @@ import pino from 'pino';
 import { createApp } from '../src/app';
 import { testConfig } from '../src/config';
 import { openDb } from '../src/db/client';
-import { call, makeTestApp, signUp } from './helpers';
+import { call, makeTestApp, post, signUp } from './helpers';
 
 describe('error model and HTTP edge', () => {
   it('answers unknown /api routes with the contract’s 404 JSON', async () => {
@@ -197,6 +197,26 @@ describe('HTTP semantics', () => {
     expect((await call(app, '/api/nothing/here', { method: 'POST', headers: u.auth })).status).toBe(404);
     const undecodable = await call(app, '/api/posts/%FF', { headers: u.auth });
     expect([undecodable.status, undecodable.json?.error.code]).toEqual([404, 'not_found']);
+  });
+
+  it('refuses a Host header that is not a host name, whose copies in links and help would cost seconds to lay out', async () => {
+    const app = makeTestApp();
+    const long = `${'a'.repeat(15_000)}.example`;
+    const help = await app.request('/help', { headers: { host: long, accept: 'text/plain' } });
+    expect(help.status).toBe(400);
+    expect(await help.text()).toContain('The Host header is not a valid host name.');
+    const api = await app.request('/api/timelines/public', { headers: { host: `${'b'.repeat(64)}.example` } });
+    expect(api.status).toBe(400);
+    expect((await api.json()).error.code).toBe('invalid_host');
+    for (const host of ['localhost:3000', 'bluetwit.corp.example', '[::1]:8080', '10.0.0.7', 'my_service.internal.']) {
+      expect((await app.request('/help', { headers: { host, accept: 'text/plain' } })).status, host).toBe(200);
+    }
+    // Behind a trusted proxy a forwarded host that is not a host name is ignored, as a malformed one always was.
+    const proxied = makeTestApp({ trustProxy: true });
+    const u = await signUp(proxied);
+    for (let i = 0; i < 3; i++) await post(proxied, u, `p${i}`);
+    const res = await proxied.request('http://bluetwit.example/api/timelines/public?limit=1', { headers: { ...u.auth, 'x-forwarded-host': `${'c'.repeat(300)}.example` } });
+    expect(res.headers.get('link')).toMatch(/^<http:\/\/bluetwit\.example\/api\/timelines\/public\?/);
   });
 
   it('names the scheme on every 401, and what was wrong with a bad token', async () => {

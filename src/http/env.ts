@@ -37,6 +37,11 @@ function originOf(url: string): string {
   return origin;
 }
 
+/** A host name or address with an optional port, as a Host header carries it: labels of at most 63 characters,
+ * 253 in all (RFC 1035), so a 15 KB "host" never reaches the links and help text built from it. */
+const HOST = /^(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+export const validHost = (host: string): boolean => host.length <= 253 + 6 && HOST.test(host);
+
 /** The absolute origin links should use: the configured public URL, else the request's own. */
 export function baseUrl(c: Ctx): string {
   const { publicUrl, trustProxy } = c.get('deps').config;
@@ -47,7 +52,7 @@ export function baseUrl(c: Ctx): string {
   const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
   const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
   if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-  if (host && /^[A-Za-z0-9.:[\]-]+$/.test(host)) url.host = host;
+  if (host && validHost(host)) url.host = host;
   return url.origin;
 }
 
