@@ -219,6 +219,27 @@ describe('HTTP semantics', () => {
     expect(res.headers.get('link')).toMatch(/^<http:\/\/bluetwit\.example\/api\/timelines\/public\?/);
   });
 
+  it('carries only the parameters that shape a page into its next link, and counts long cache keys against the budget', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (let i = 0; i < 3; i++) await post(app, u, `link ${i}`);
+    const junk = 'j'.repeat(10_000);
+    const api = await app.request(`/api/timelines/home?junk=${junk}&limit=1&bots=true`, { headers: u.auth });
+    expect(api.headers.get('link')).toMatch(/^<http:\/\/localhost\/api\/timelines\/home\?limit=1&bots=true&cursor=[\w-]+>; rel="next"$/);
+    const text = await (await app.request(`/@${u.handle}?junk=${junk}&limit=1&width=60`, { headers: { ...u.auth, accept: 'text/plain' } })).text();
+    expect(text).toContain(`/@${u.handle}?limit=1&width=60&cursor=`);
+    expect(text).not.toContain('junk');
+    // A cursor padded to 4 KB (still valid JSON) makes a key of its own: it is counted, not just the page's body.
+    const cache = pageCache(app.deps.db);
+    const before = cache.heldBytes;
+    const first = await call(app, '/api/timelines/home?limit=1', { headers: u.auth });
+    const seq = JSON.parse(Buffer.from(first.json.next, 'base64url').toString())[1];
+    const padded = Buffer.from(`["p",${' '.repeat(3000)}${seq}]`).toString('base64url');
+    const res = await app.request(`/api/timelines/home?limit=1&cursor=${padded}`, { headers: u.auth });
+    expect(res.status).toBe(200);
+    expect(cache.heldBytes - before).toBeGreaterThan(2 * padded.length + (await call(app, '/api/timelines/home?limit=1', { headers: u.auth })).text.length);
+  });
+
   it('names the scheme on every 401, and what was wrong with a bad token', async () => {
     const app = makeTestApp();
     expect((await app.request('/api/me')).headers.get('www-authenticate')).toBe('Bearer realm="bluetwit"');

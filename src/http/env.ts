@@ -56,10 +56,15 @@ export function baseUrl(c: Ctx): string {
   return url.origin;
 }
 
-/** The same URL with `cursor` set: how Link headers and `next:` lines point at the next page. */
+/** The query parameters that shape a page (each validated by its route), the only ones a next page carries. */
+const PAGE_PARAMS = new Set(['timeline', 'q', 'order', 'department', 'limit', 'bots', 'width', 'color', 'format', 'cursor']);
+
+/** The same URL with `cursor` set: how Link headers and `next:` lines point at the next page. Parameters no
+ * route reads are left behind, so a long made-up one is neither echoed nor laid out in a terminal footer. */
 export function urlWithCursor(c: Ctx, cursor: string): string {
   const url = new URL(c.req.url);
-  const out = new URL(baseUrl(c) + url.pathname + url.search);
+  const out = new URL(baseUrl(c) + url.pathname);
+  for (const [name, value] of url.searchParams) if (PAGE_PARAMS.has(name) && !out.searchParams.has(name)) out.searchParams.append(name, value);
   out.searchParams.set('cursor', cursor);
   return out.toString();
 }

@@ -38,6 +38,11 @@ export class PageCache {
 
   constructor(private readonly db: Db) {}
 
+  /** What the cached pages hold, as counted against the budget. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   get(key: string): CachedPage | null {
     const page = this.pages.get(key);
     if (!page) return null;
@@ -94,7 +99,9 @@ export class PageCache {
       versions: seqs.map((s) => tracker.postVersion(s)),
       newest: home.newest,
       authors: home.open ? home.authors : null,
-      bytes: rendered.body.byteLength + (home.open ? home.authors.length * 4 : 0) + 256,
+      // The key (its cursor may be up to 4 KB) and the Link count too: a budget of bodies alone could be
+      // exceeded many times over by small pages with long keys.
+      bytes: rendered.body.byteLength + (home.open ? home.authors.length * 4 : 0) + 2 * key.length + 2 * (rendered.link?.length ?? 0) + 256,
     };
     const old = this.pages.get(key);
     if (old) {
