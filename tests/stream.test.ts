@@ -1,7 +1,7 @@
 import { connect, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
-import { subscribeTimeline } from '../src/live/subscription';
+import { MAX_STREAMS_PER_CLIENT, subscribeTimeline } from '../src/live/subscription';
 import { call, followUser, makeTestApp, post, signUp } from './helpers';
 
 /** Reads SSE events from a streaming response until `until` matches or time runs out. */
@@ -121,7 +121,7 @@ describe('idempotent posts on the stream', () => {
 describe('stalled readers', () => {
   it('drops a subscriber that falls more than a thousand events behind', async () => {
     const app = makeTestApp();
-    const live = subscribeTimeline(app.deps, null, 'public', true);
+    const live = subscribeTimeline(app.deps, null, 'public', true, { client: 'test' });
     expect(app.deps.events.listenerCount).toBe(1);
     for (let i = 0; i < 1001; i++) app.deps.events.publish({ type: 'delete', id: `p${i}`, authorId: 1 });
     expect(app.deps.events.listenerCount).toBe(0);
@@ -153,6 +153,50 @@ describe('stalled readers', () => {
     expect(await connections()).toBe(0);
     client.destroy();
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('streams per client', () => {
+  it('lets one account hold a bounded number of streams open, and counts each only while it is open', async () => {
+    const app = makeTestApp();
+    const [me, other] = [await signUp(app), await signUp(app)];
+    const open: { ctrl: AbortController; res: Response }[] = [];
+    for (let i = 0; i < MAX_STREAMS_PER_CLIENT; i++) {
+      const ctrl = new AbortController();
+      // SSE and the terminal's tail count alike, whichever credential of the account opens them.
+      const path = i % 2 ? '/api/stream' : '/live?format=json';
+      const res = await app.request(path, { headers: i % 3 ? me.auth : { authorization: `Bearer ${me.readToken}` }, signal: ctrl.signal });
+      expect(res.status).toBe(200);
+      open.push({ ctrl, res });
+    }
+    const refused = await app.request('/api/stream', { headers: me.auth });
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error.code).toBe('too_many_streams');
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect((await app.request('/live', { headers: { ...me.auth, accept: 'text/plain' } })).status).toBe(429);
+    // Someone else is not affected.
+    const theirs = new AbortController();
+    const theirRes = await app.request('/api/stream', { headers: other.auth, signal: theirs.signal });
+    expect(theirRes.status).toBe(200);
+    // Closing one makes room for one.
+    open[0].ctrl.abort();
+    await open[0].res.body?.cancel().catch(() => {});
+    let again: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      again = await app.request('/api/stream', { headers: me.auth });
+      if (again.status === 200) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(again!.status).toBe(200);
+    await again!.body?.cancel().catch(() => {});
+    for (const { ctrl, res } of open.slice(1)) {
+      ctrl.abort();
+      await res.body?.cancel().catch(() => {});
+    }
+    theirs.abort();
+    await theirRes.body?.cancel().catch(() => {});
+    for (let i = 0; i < 50 && app.deps.events.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(app.deps.events.listenerCount).toBe(0);
   });
 });
 

@@ -3,7 +3,8 @@ import type { MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import type { AppEnv, Ctx } from './env';
+import { subscribeTimeline, type Timeline } from '../live/subscription';
+import { dropConnection, type AppEnv, type Ctx } from './env';
 
 /** The address of the TCP peer (the proxy, when there is one). */
 export function socketIp(c: Ctx): string {
@@ -24,6 +25,21 @@ export function clientIp(c: Ctx): string {
     if (forwarded) return forwarded;
   }
   return socketIp(c);
+}
+
+/**
+ * Opens a live view of a timeline for a stream route, counted against the account (signed out, the address);
+ * past the cap a 429 whose Retry-After suggests trying again once a stream has ended. A reader that falls too far
+ * behind loses its connection.
+ */
+export function openLive(c: Ctx, viewer: { id: number } | null, timeline: Timeline, bots: boolean) {
+  const client = viewer ? `account:${viewer.id}` : `address:${clientIp(c)}`;
+  try {
+    return subscribeTimeline(c.get('deps'), viewer?.id ?? null, timeline, bots, { client, onDrop: () => dropConnection(c) });
+  } catch (err) {
+    if (err instanceof AppError && err.status === 429) c.header('Retry-After', '30');
+    throw err;
+  }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

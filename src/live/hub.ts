@@ -9,6 +9,7 @@ export type LiveEvent =
 export class EventHub {
   private readonly emitter = new EventEmitter();
   private shutDown = false;
+  private readonly streams = new Map<string, number>();
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -29,6 +30,21 @@ export class EventHub {
   subscribe(listener: (event: LiveEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  /** Counts a stream opened by `client` unless it already has `max` open; returns the function that uncounts it. */
+  admit(client: string, max: number): (() => void) | null {
+    const open = this.streams.get(client) ?? 0;
+    if (open >= max) return null;
+    this.streams.set(client, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.streams.get(client)! - 1;
+      if (left === 0) this.streams.delete(client);
+      else this.streams.set(client, left);
+    };
   }
 
   /** How many streams are listening (for metrics and leak tests). */

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import type { Deps } from '../services/deps';
 import { loadPosts } from '../services/posts';
 import { belongsToHome, hides } from '../services/timelines';
@@ -10,12 +11,24 @@ export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: s
  * waiting on a client that reads nothing never returns; the client reconnects and catches up by paging. */
 const MAX_QUEUED = 1000;
 export type Timeline = 'home' | 'public';
+/** Streams one account (or, signed out, one address) may hold open at once: a few tabs and a terminal or two.
+ * Each costs ~40 KB and work on every post, so without a bound one token could open thousands. */
+export const MAX_STREAMS_PER_CLIENT = 10;
 
 /**
  * A live view of one timeline for one reader: `next()` waits up to `ms` for new items and returns them,
  * `[]` on timeout (time for a heartbeat), or null once the server shuts down or `close()` was called.
  */
-export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline: Timeline, bots: boolean, onDrop: () => void = () => {}) {
+export function subscribeTimeline(
+  deps: Deps,
+  viewerId: number | null,
+  timeline: Timeline,
+  bots: boolean,
+  opts: { client: string; onDrop?: () => void },
+) {
+  const release = deps.events.admit(opts.client, MAX_STREAMS_PER_CLIENT);
+  if (!release) throw new AppError(429, 'too_many_streams', `At most ${MAX_STREAMS_PER_CLIENT} live streams can be open at once; close one first.`);
+  const onDrop = opts.onDrop ?? (() => {});
   const queue: LiveItem[] = [];
   let closed = deps.events.closed;
   let wake: (() => void) | null = null;
@@ -51,6 +64,7 @@ export function subscribeTimeline(deps: Deps, viewerId: number | null, timeline:
     if (done) return;
     done = closed = true;
     unsubscribe();
+    release();
     wake?.();
   };
 

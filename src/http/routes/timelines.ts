@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { postJson } from '../../render/json';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
-import { subscribeTimeline } from '../../live/subscription';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
-import { baseUrl, dropConnection, nextLink, postPage, type Ctx } from '../env';
+import { openLive } from '../rate-limit';
+import { baseUrl, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
 import { etagOf, matches } from '../etag';
 import { pageCache, type CachedPage, type PageCache } from '../page-cache';
@@ -90,9 +90,8 @@ export const timelineRoutes = createRouter()
       const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
       // HEAD runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
       if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-      const deps = c.get('deps');
       const base = baseUrl(c);
-      const live = subscribeTimeline(deps, viewer?.id ?? null, q.timeline, q.bots !== 'false', () => dropConnection(c));
+      const live = openLive(c, viewer, q.timeline, q.bots !== 'false');
       return streamSSE(c, async (stream) => {
         stream.onAbort(() => live.close());
         try {

@@ -5,7 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { AppError, badRequest, unauthorized } from '../../errors';
-import { subscribeTimeline, type LiveItem } from '../../live/subscription';
+import type { LiveItem } from '../../live/subscription';
 import { accountJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount, listDirectory } from '../../services/accounts';
@@ -20,7 +20,8 @@ import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../.
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { conditionalGet } from '../etag';
-import { baseUrl, dropConnection, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
+import { openLive } from '../rate-limit';
+import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
 import { DirectoryQuery, SearchQuery, TimelineQuery } from '../schemas';
 
@@ -404,7 +405,7 @@ export function webRoutes() {
     c.header('Vary', 'Accept, Authorization, Cookie, Accept-Encoding');
     // HEAD (`curl -I`) runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
     if (c.req.method === 'HEAD') return c.body(null, 200);
-    const live = subscribeTimeline(deps, viewer?.id ?? null, timeline, c.req.query('bots') !== 'false', () => dropConnection(c));
+    const live = openLive(c, viewer, timeline, c.req.query('bots') !== 'false');
     const line = (item: LiveItem): string | null => {
       if (format === 'json') return `${JSON.stringify(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
       return item.type === 'post' ? `${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n` : null;
