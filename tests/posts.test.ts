@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { followsPageSql } from '../src/services/follows';
 import { call, followUser, makeTestApp, post, signUp } from './helpers';
 
 describe('posts', () => {
@@ -180,5 +181,22 @@ describe('follows', () => {
       url = `/api/accounts/${star.handle}/followers?limit=2&cursor=${r.json.next}`;
     }
     expect(seen).toEqual(fans.reverse());
+    // Following lists page the same way, newest first.
+    const fan = await signUp(app);
+    for (const handle of [...fans].reverse()) await call(app, `/api/accounts/${handle}/follow`, { method: 'PUT', headers: fan.auth });
+    const following = await call(app, `/api/accounts/${fan.handle}/following?limit=10`, { headers: fan.auth });
+    expect(following.json.items.map((x: { handle: string }) => x.handle)).toEqual(fans);
+  });
+
+  it('reads a page of followers as an index range, not a sort of every follower', () => {
+    const app = makeTestApp();
+    for (const direction of ['followers', 'following'] as const) {
+      const plan = (app.deps.db.$client.prepare(`EXPLAIN QUERY PLAN ${followsPageSql(direction)}`).all(1, 2, 3) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(plan, direction).toMatch(direction === 'followers' ? /follows_followee_recent_idx \(followee_id=\? AND rowid<\?\)/ : /follows_follower_recent_idx \(follower_id=\? AND rowid<\?\)/);
+      expect(plan, direction).not.toMatch(/TEMP B-TREE/);
+    }
+    // Reading whom someone follows (each home timeline's first step) keeps its covering index.
+    const followed = (app.deps.db.$client.prepare('EXPLAIN QUERY PLAN SELECT json_group_array(followee_id) FROM follows WHERE follower_id = ?').all(1) as { detail: string }[])[0].detail;
+    expect(followed).toMatch(/COVERING INDEX/);
   });
 });

@@ -109,6 +109,12 @@ export const follows = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.followerId, t.followeeId] }),
     index('follows_followee_idx').on(t.followeeId, t.followerId),
+    // Followers and followees are listed most recent follow first, by rowid: an index on the one column keeps its
+    // entries in rowid order, so a page is a range read instead of a sort of every follower (10 ms for 18,000).
+    // Partial on a condition only the listing states (every row meets it), so no other query trades the covering
+    // indexes above for these (reading a reader's followees through one took a third longer).
+    index('follows_followee_recent_idx').on(t.followeeId).where(sql`created_at >= 0`),
+    index('follows_follower_recent_idx').on(t.followerId).where(sql`created_at >= 0`),
   ],
 );
 

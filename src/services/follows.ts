@@ -49,16 +49,19 @@ function adjustCounts(deps: Deps, followerId: number, followeeId: number, delta:
   prepared(deps.db, 'UPDATE accounts SET followers_count = followers_count + ? WHERE id = ?').run(delta, followeeId);
 }
 
+/** A page of followers or followees, newest follow first: a range of a partial index kept in rowid order (the
+ * `created_at >= 0` that every row meets is what lets SQLite use it), not a sort of every follower. */
+export function followsPageSql(direction: 'followers' | 'following'): string {
+  const [self, other] = direction === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
+  return `SELECT f.rowid AS frow, ${ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.${other}
+     WHERE f.${self} = ? AND f.created_at >= 0 AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`;
+}
+
 /** Followers or followees of an account, most recent follow first. */
 export function listFollows(deps: Deps, handle: string, direction: 'followers' | 'following', limit: number, cursor?: string): Page<AccountRow> {
   const account = getAccount(deps, handle);
   const before = cursor ? decodeCursor<[number]>(cursor, direction, 'n')[0] : Number.MAX_SAFE_INTEGER;
-  const [self, other] = direction === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
-  const rows = prepared(
-    deps.db,
-    `SELECT f.rowid AS frow, ${ACCOUNT_COLUMNS} FROM follows f JOIN accounts a ON a.id = f.${other}
-     WHERE f.${self} = ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`,
-  ).all(account.id, before, limit + 1) as Record<string, unknown>[];
+  const rows = prepared(deps.db, followsPageSql(direction)).all(account.id, before, limit + 1) as Record<string, unknown>[];
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   return {

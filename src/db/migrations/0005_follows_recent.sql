@@ -1,0 +1,2 @@
+CREATE INDEX `follows_followee_recent_idx` ON `follows` (`followee_id`) WHERE created_at >= 0;--> statement-breakpoint
+CREATE INDEX `follows_follower_recent_idx` ON `follows` (`follower_id`) WHERE created_at >= 0;
