@@ -101,6 +101,10 @@ describe('authorisation matrix', () => {
   it('covers every route of the OpenAPI document', async () => {
     const app = makeTestApp();
     const doc = (await call(app, '/api/openapi.json')).json;
+    // Built once per origin it is served under, each naming its own server.
+    expect(doc.servers).toEqual([{ url: 'http://localhost/api' }]);
+    expect((await (await app.request('http://bluetwit.example/api/openapi.json')).json()).servers).toEqual([{ url: 'http://bluetwit.example/api' }]);
+    expect((await call(app, '/api/openapi.json')).json).toEqual(doc);
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} /api${p}`));
     const covered = new Set(MATRIX.map(([m, p]) => `${m} ${p.split('?')[0].replace(':post', '{id}').replace(':token', '{id}').replace(/accounts\/(owner|third)/, 'accounts/{handle}').replace('tag/topic', 'tag/{tag}')}`));
     // Sign-up, sign-in and the SSE stream have their own tests (accounts, stream).
