@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SESSIONS, MAX_TOKENS } from '../src/services/auth';
 import { call, makeTestApp, signUp } from './helpers';
 
 describe('sign-up, sign-in, sign-out', () => {
@@ -88,6 +89,32 @@ describe('sign-up, sign-in, sign-out', () => {
     expect(wrong.json).toEqual(unknown.json);
   });
 
+  it('keeps an account’s newest sessions and deletes expired ones at each sign-in', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const app = makeTestApp({}, { clock: () => now });
+    const u = await signUp(app);
+    const signIn = async () => {
+      const r = await call(app, '/api/sessions', { body: { handle: u.handle, password: 'correct horse battery' } });
+      expect(r.status).toBe(200);
+      return r.headers.get('set-cookie')!.split(';')[0];
+    };
+    const rows = () => app.deps.db.$client.prepare('SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.handle = ?').pluck().get(u.handle);
+    const cookies: string[] = [];
+    for (let i = 0; i < MAX_SESSIONS + 4; i++) {
+      now += 1000;
+      cookies.push(await signIn());
+    }
+    expect(rows()).toBe(MAX_SESSIONS);
+    // The oldest ended (the sign-up's, then the first sign-ins'); the newest work.
+    expect((await call(app, '/api/me', { headers: { cookie: cookies[0] } })).status).toBe(401);
+    expect((await call(app, '/api/me', { headers: { cookie: cookies.at(-1)! } })).status).toBe(200);
+    // Long after they all expired, one more sign-in leaves only itself.
+    now += 400 * 86_400_000;
+    const fresh = await signIn();
+    expect(rows()).toBe(1);
+    expect((await call(app, '/api/me', { headers: { cookie: fresh } })).status).toBe(200);
+  });
+
   it('signs out: the session stops working', async () => {
     const app = makeTestApp();
     const u = await signUp(app);
@@ -159,6 +186,24 @@ describe('tokens', () => {
     const after = await call(app, '/api/me', { headers: auth });
     expect(after.status).toBe(401);
     expect(after.json.error.code).toBe('invalid_token');
+  });
+
+  it('holds at most MAX_TOKENS tokens per account (each would bring its own read budget)', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const held = (await call(app, '/api/tokens', { headers: { cookie: u.cookie } })).json.items.length;
+    let last: { id: string } | undefined;
+    for (let i = held; i < MAX_TOKENS; i++) {
+      const r = await call(app, '/api/tokens', { body: { name: `t${i}`, scopes: ['read'] }, headers: { cookie: u.cookie } });
+      expect(r.status).toBe(201);
+      last = r.json;
+    }
+    const refused = await call(app, '/api/tokens', { body: { name: 'one more', scopes: ['read'] }, headers: { cookie: u.cookie } });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('too_many_tokens');
+    expect((await call(app, '/api/tokens', { headers: { cookie: u.cookie } })).json.items).toHaveLength(MAX_TOKENS);
+    expect((await call(app, `/api/tokens/${last!.id}`, { method: 'DELETE', headers: { cookie: u.cookie } })).status).toBe(204);
+    expect((await call(app, '/api/tokens', { body: { name: 'after revoking', scopes: ['read'] }, headers: { cookie: u.cookie } })).status).toBe(201);
   });
 
   it('issues a token from handle and password in the body, for scripts', async () => {

@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { prepared } from '../db/sql';
 import { changes } from './changes';
 import { accounts, sessions, tokens } from '../db/schema';
-import { AppError, badRequest, notFound } from '../errors';
+import { AppError, badRequest, conflict, notFound } from '../errors';
 import type { Actor, Deps, Scope } from './deps';
 
 const KEY_LEN = 64;
@@ -54,13 +54,28 @@ export async function authenticate(deps: Deps, handle: string, password: string)
   return row;
 }
 
-/** Starts a session and returns its secret (the cookie value); only its hash is stored. */
+/** Sessions an account keeps: signing in on yet another device ends the oldest. */
+export const MAX_SESSIONS = 50;
+/** Tokens an account may hold; each has its own read budget, so more would buy more reads. */
+export const MAX_TOKENS = 50;
+
+/** Starts a session and returns its secret (the cookie value); only its hash is stored. The account's expired
+ * sessions, and any beyond the newest MAX_SESSIONS, are deleted: sign-ins add rows nothing else removes. */
 export function createSession(deps: Deps, accountId: number): { secret: string; expiresAt: number } {
   const secret = randomBytes(32).toString('base64url');
   const now = deps.clock();
   const expiresAt = now + deps.config.sessionDays * 86_400_000;
-  // Tracked: a new session changes nothing any cache holds (only successful lookups are cached).
-  changes(deps.db).tracked(() => deps.db.insert(sessions).values({ hash: hashSecret(secret), accountId, createdAt: now, expiresAt }).run());
+  const tracker = changes(deps.db);
+  // Tracked: a new session changes nothing any cache holds (only successful lookups are cached); ending old ones does.
+  tracker.transaction(() => {
+    deps.db.insert(sessions).values({ hash: hashSecret(secret), accountId, createdAt: now, expiresAt }).run();
+    const ended = prepared(
+      deps.db,
+      `DELETE FROM sessions WHERE account_id = @account AND (expires_at <= @now OR hash NOT IN (
+         SELECT hash FROM sessions WHERE account_id = @account ORDER BY created_at DESC, rowid DESC LIMIT @keep))`,
+    ).run({ account: accountId, now, keep: MAX_SESSIONS });
+    if (ended.changes > 0) tracker.credentialsChanged();
+  });
   return { secret, expiresAt };
 }
 
@@ -142,9 +157,11 @@ export function createToken(deps: Deps, accountId: number, name: string, scopes:
   const id = deps.newId();
   const createdAt = deps.clock();
   // Tracked: only tokens already looked up are cached, and this one never was.
-  changes(deps.db).tracked(() =>
-    deps.db.insert(tokens).values({ id, accountId, name, scopes: unique.join(' '), hash: hashSecret(token), createdAt }).run(),
-  );
+  changes(deps.db).transaction(() => {
+    const held = prepared(deps.db, 'SELECT count(*) FROM tokens WHERE account_id = ?').pluck().get(accountId) as number;
+    if (held >= MAX_TOKENS) throw conflict(`An account holds at most ${MAX_TOKENS} tokens; revoke one first.`, 'too_many_tokens');
+    deps.db.insert(tokens).values({ id, accountId, name, scopes: unique.join(' '), hash: hashSecret(token), createdAt }).run();
+  });
   return { id, name, scopes: unique, createdAt: new Date(createdAt).toISOString(), token };
 }
 
