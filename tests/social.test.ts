@@ -258,7 +258,7 @@ describe('search and directory', () => {
     const since = journal.entries.find((e) => e.tag === '0003_fold_keys')!.when;
     db.$client.prepare("UPDATE accounts SET name_key = '', department_key = ''").run();
     db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since);
-    db.$client.exec(`DROP INDEX notifications_follow_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
+    db.$client.exec(`DROP INDEX notifications_follow_idx; DROP INDEX follows_followee_recent_idx; DROP INDEX follows_follower_recent_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
       ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE accounts DROP COLUMN department_key;
       CREATE INDEX accounts_directory_idx ON accounts (display_name COLLATE NOCASE, handle);
       CREATE INDEX accounts_department_idx ON accounts (department COLLATE NOCASE, display_name COLLATE NOCASE, handle);`);
