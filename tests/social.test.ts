@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../src/db/client';
+import { MAX_HIDDEN } from '../src/services/moderation';
 import { flushSearchIndex } from '../src/services/search';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -271,6 +272,28 @@ describe('search and directory', () => {
 });
 
 describe('mute, block and reports', () => {
+  it('lets an account mute and block at most MAX_HIDDEN accounts, and repeating one is still fine', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app);
+    const [a, b] = [await signUp(app), await signUp(app)];
+    const sqlite = app.deps.db.$client;
+    const myId = sqlite.prepare('SELECT id FROM accounts WHERE handle = ?').pluck().get(me.handle) as number;
+    // Everyone but two already hidden, written directly (signing up a thousand accounts over HTTP takes long).
+    const insert = sqlite.prepare("INSERT INTO accounts (handle, display_name, password_hash, created_at) VALUES (?, ?, 'x', 0)");
+    const hideRow = sqlite.prepare("INSERT INTO hides (account_id, target_id, kind, created_at) VALUES (?, ?, 'mute', 0)");
+    sqlite.transaction(() => {
+      for (let i = 0; i < MAX_HIDDEN - 1; i++) hideRow.run(myId, insert.run(`filler${i}`, `Filler ${i}`).lastInsertRowid);
+    })();
+    expect((await call(app, `/api/accounts/${a.handle}/mute`, { method: 'PUT', headers: me.auth })).status).toBe(204);
+    const refused = await call(app, `/api/accounts/${b.handle}/block`, { method: 'PUT', headers: me.auth });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('too_many_hidden');
+    // Idempotent as before for what is already hidden; room again after an unmute.
+    expect((await call(app, `/api/accounts/${a.handle}/mute`, { method: 'PUT', headers: me.auth })).status).toBe(204);
+    expect((await call(app, `/api/accounts/${a.handle}/mute`, { method: 'DELETE', headers: me.auth })).status).toBe(204);
+    expect((await call(app, `/api/accounts/${b.handle}/block`, { method: 'PUT', headers: me.auth })).status).toBe(204);
+  });
+
   it('mute hides an author from home, public, tag, search and notifications, and unmute restores', async () => {
     const app = makeTestApp();
     const [me, loud] = [await signUp(app), await signUp(app, { handle: 'loud' })];
