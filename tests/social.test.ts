@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../src/db/client';
 import { MAX_HIDDEN } from '../src/services/moderation';
-import { flushSearchIndex } from '../src/services/search';
+import { encodeCursor } from '../src/services/cursor';
+import type { Actor } from '../src/services/deps';
+import { createPost } from '../src/services/posts';
+import { flushSearchIndex, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
 type App = ReturnType<typeof makeTestApp>;
@@ -168,6 +171,88 @@ describe('search and directory', () => {
       url = `/api/search?q=kafka&order=relevance&limit=2&cursor=${r.json.next}`;
     }
     expect([...seen].sort()).toEqual([...made].sort());
+  });
+
+  it('matches a one-letter last word as a whole word, and a longer one as a prefix', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const planB = await post(app, a, 'we need a plan b');
+    const big = await post(app, a, 'big bang theory');
+    const snake = await post(app, a, 'b_side of the record');
+    const search = async (q: string) => ids(await call(app, `/api/search?q=${encodeURIComponent(q)}`, { headers: a.auth }));
+    // `b` is the word b (also as the token after `_`), never every word starting with b.
+    expect(await search('b')).toEqual([snake.id, planB.id]);
+    expect(await search('plan b')).toEqual([planB.id]);
+    // An underscore splits words in the index: `big_b` ends in the one-letter word b, not a prefix.
+    expect(await search('big_b')).toEqual([]);
+    expect(await search('bi')).toEqual([big.id]);
+    expect(await search('plan b_')).toEqual([planB.id]);
+    expect(ids(await call(app, '/api/search?q=b&order=relevance', { headers: a.auth })).sort()).toEqual([snake.id, planB.id].sort());
+  });
+
+  it('ranks only the newest RELEVANCE_WINDOW matches: paging ends there, and a cursor beyond it is a 400', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const id = (app.deps.db.$client.prepare('SELECT id FROM accounts WHERE handle = ?').get(a.handle) as { id: number }).id;
+    const actor: Actor = { id, handle: a.handle, role: 'user', scopes: new Set(['read', 'write']), via: 'token', credential: 't' };
+    // The oldest matches are the most relevant ones, and still outside the window.
+    const old = new Set<string>();
+    for (let i = 0; i < 30; i++) old.add(createPost(app.deps, actor, { text: `zeta zeta zeta ${i}` }).id);
+    const inWindow = new Set<string>();
+    let firstInWindow = 0;
+    for (let i = 0; i < RELEVANCE_WINDOW; i++) {
+      const p = createPost(app.deps, actor, { text: `zeta filler post with several other words ${i}` });
+      firstInWindow ||= p.seq;
+      inWindow.add(p.id);
+    }
+    const seen: string[] = [];
+    let url = '/api/search?q=zeta&order=relevance&limit=100';
+    let last: Awaited<ReturnType<typeof call>> | undefined;
+    for (let guard = 0; guard < 50; guard++) {
+      last = await call(app, url, { headers: a.auth });
+      expect(last.status).toBe(200);
+      seen.push(...ids(last));
+      if (!last.json.next) break;
+      url = `/api/search?q=zeta&order=relevance&limit=100&cursor=${last.json.next}`;
+    }
+    expect(last!.json.next).toBeNull();
+    expect(seen).toHaveLength(RELEVANCE_WINDOW);
+    expect(new Set(seen)).toEqual(inWindow);
+    // Newest first still reaches every match.
+    expect(ids(await call(app, `/api/search?q=zeta&limit=100&cursor=${encodeCursor('p', [firstInWindow])}`, { headers: a.auth }))).toEqual([...old].reverse());
+    // A crafted cursor past the window is refused like any invalid cursor, not ranked.
+    const top = app.deps.db.$client.prepare('SELECT max(seq) FROM posts').pluck().get() as number;
+    for (const offset of [RELEVANCE_WINDOW, 900_000]) {
+      const r = await call(app, `/api/search?q=zeta&order=relevance&cursor=${encodeCursor('sr', [offset, top])}`, { headers: a.auth });
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'invalid_cursor', message: expect.any(String), details: [{ field: 'cursor', message: expect.any(String) }] });
+    }
+  });
+
+  it('searches with the first MAX_SEARCH_WORDS words and leaves out the rest, so a pasted link still works', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const p = await post(app, a, 'one two three four five six seven eight nine');
+    const link = await post(app, a, 'see https://wiki.example.com/teams/platform/oncall/runbook/pager/escalation for details');
+    const q = (words: string[]) => encodeURIComponent(words.join(' '));
+    const nine = 'one two three four five six seven eight nine'.split(' ');
+    expect(ids(await call(app, `/api/search?q=${q(nine.slice(0, MAX_SEARCH_WORDS))}`, { headers: a.auth }))).toEqual([p.id]);
+    // A ninth word that matches nothing changes nothing: it is not part of the search.
+    for (const order of ['new', 'relevance']) {
+      expect(ids(await call(app, `/api/search?q=${q([...nine.slice(0, MAX_SEARCH_WORDS), 'zzz'])}&order=${order}`, { headers: a.auth }))).toEqual([p.id]);
+    }
+    expect(ids(await call(app, `/api/search?q=${encodeURIComponent('https://wiki.example.com/teams/platform/oncall/runbook/pager/escalation')}`, { headers: a.auth }))).toEqual([link.id]);
+  });
+
+  it('matches a one-character prefix only where it begins few terms: a kanji, not a latin letter', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const tokyo = await post(app, a, '東京 offsite next week');
+    await post(app, a, 'every evening');
+    const vitamin = await post(app, a, 'vitamin e');
+    expect(ids(await call(app, `/api/search?q=${encodeURIComponent('東')}`, { headers: a.auth }))).toEqual([tokyo.id]);
+    // `é` folds to `e` in the index: as a prefix it would read every term that begins with e. It is the word e.
+    expect(ids(await call(app, `/api/search?q=${encodeURIComponent('é')}`, { headers: a.auth }))).toEqual([vitamin.id]);
   });
 
   it.each(['"', '"unbalanced', 'a AND OR NOT', 'NEAR(a b)', '*', 'col:value', '()', '', '   ', "'; DROP TABLE posts; --", '😀', '^start', 'x'.repeat(400)])(

@@ -1,4 +1,5 @@
 import { prepared } from '../db/sql';
+import { badRequest } from '../errors';
 import { changes } from './changes';
 import { ACCOUNT_COLUMNS, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
@@ -8,17 +9,44 @@ import { foldKey } from './text';
 import type { AccountRow, PostRow } from './types';
 
 /**
- * Turns user input into a safe FTS5 query: each word becomes a quoted string (so no operator,
- * column filter or syntax error can come from the user), the last one a prefix match; all words must match.
+ * Most words a search uses; any after them are left out. Every word is one more doclist that FTS5 must read and
+ * intersect (16 common words cost ~35 ms on the 1M-post bench). Left out rather than refused: a pasted link is
+ * many words to the index.
+ */
+export const MAX_SEARCH_WORDS = 8;
+
+/**
+ * Relevance order ranks only the newest this-many matches (at or before the first page's newest post), so a
+ * ranked page costs at most this many bm25 scores, whatever the query: ranking every match of `the` on the
+ * 1M-post bench took ~400 ms. Paging by relevance stops at the end of this window.
+ */
+export const RELEVANCE_WINDOW = 2_000;
+
+const words = (input: string) => input.normalize('NFC').split(/[^\p{L}\p{M}\p{N}_]+/u).filter(Boolean);
+
+/**
+ * Turns user input into a safe FTS5 query: each word becomes a quoted string (so no operator, column filter or
+ * syntax error can come from the user), the last one a prefix match when it has at least 2 characters (the index
+ * keeps prefix indexes of 2 and 3 characters; a one-character prefix would read every term starting with it,
+ * so a one-letter last word matches as a whole word); all words must match, up to MAX_SEARCH_WORDS of them.
  */
 export function ftsQuery(input: string): string | null {
-  const words = input
-    .normalize('NFC')
-    .split(/[^\p{L}\p{M}\p{N}_]+/u)
-    .filter(Boolean)
-    .slice(0, 16);
-  if (words.length === 0) return null;
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? ' *' : ''}`).join(' ');
+  const ws = words(input).slice(0, MAX_SEARCH_WORDS);
+  if (ws.length === 0) return null;
+  const last = ws.length - 1;
+  return ws.map((w, i) => `"${w}"${i === last && prefixable(w) ? ' *' : ''}`).join(' ');
+}
+
+/**
+ * Whether a word may end in a prefix match: its last token as the index sees it (`_` separates tokens there, and
+ * combining marks fold away) has at least 2 characters, so FTS5 reads a prefix index, not every term; or is one
+ * character outside ASCII (a kanji begins few terms, where `t` begins a large share of them).
+ */
+function prefixable(word: string): boolean {
+  const token = word.split('_').filter(Boolean).at(-1) ?? '';
+  const chars = token.match(/[\p{L}\p{N}]/gu) ?? [];
+  // Accents fold away in the index: `é` reads every term that begins with `e`.
+  return chars.length >= 2 || (chars.length === 1 && chars[0].normalize('NFD').codePointAt(0)! > 0x7f);
 }
 
 /**
@@ -57,11 +85,20 @@ export function search(
   if (opts.order === 'relevance') {
     // Ranked pages are pinned to the posts that existed at the first page, so new posts cannot shift them.
     const [offset, top] = opts.cursor ? decodeCursor<[number, number]>(opts.cursor, 'sr', 'nn') : [0, maxSeq(deps)];
+    // Only the window is ranked, so no page lies at or beyond its end: such a cursor was not made here.
+    if (offset >= RELEVANCE_WINDOW) {
+      throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'past the end of the ranked results' }], 'invalid_cursor');
+    }
+    // The newest RELEVANCE_WINDOW matches (walked down the rowid, scored as they come), then the viewer's
+    // filters, then by score: the window is the same on every page, whoever asks.
     seqs = (
       prepared(
         deps.db,
-        `SELECT p.seq FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid
-         WHERE posts_fts MATCH @match AND posts_fts.rowid <= @top AND ${filters} ORDER BY bm25(posts_fts), p.seq DESC LIMIT @limit OFFSET @offset`,
+        `SELECT p.seq FROM (
+           SELECT rowid AS seq, bm25(posts_fts) AS score FROM posts_fts
+           WHERE posts_fts MATCH @match AND rowid <= @top ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}
+         ) w JOIN posts p ON p.seq = w.seq
+         WHERE ${filters} ORDER BY w.score, w.seq DESC LIMIT @limit OFFSET @offset`,
       ).all({ ...params, offset, top }) as { seq: number }[]
     ).map((r) => r.seq);
     if (seqs.length > opts.limit) next = encodeCursor('sr', [offset + opts.limit, top]);
