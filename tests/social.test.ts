@@ -6,7 +6,7 @@ import { closeDb, openDb } from '../src/db/client';
 import { MAX_HIDDEN } from '../src/services/moderation';
 import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
-import { createPost } from '../src/services/posts';
+import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
 import { flushSearchIndex, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -68,6 +68,25 @@ describe('mentions, likes and notifications', () => {
     expect((await notes(app, alice)).unreadCount).toBe(2);
     await call(app, '/api/notifications/read', { method: 'POST', headers: alice.auth });
     expect((await notes(app, alice)).unreadCount).toBe(0);
+  });
+
+  it('notifies the first MAX_MENTION_NOTIFICATIONS accounts a post mentions; the rest are mentioned all the same', async () => {
+    const app = makeTestApp();
+    const author = await signUp(app);
+    const n = MAX_MENTION_NOTIFICATIONS + 2;
+    const people: User[] = [];
+    for (let i = 0; i < n; i++) people.push(await signUp(app, { handle: `m${i}_${author.handle.slice(-4)}` }));
+    const last = people[n - 1];
+    const parent = await post(app, last, 'a question for everyone');
+    const p = await post(app, author, people.map((u) => `@${u.handle}`).join(' '), { replyTo: parent.id });
+    expect(p.mentions).toEqual(people.map((u) => u.handle));
+    const got = await Promise.all(people.map(async (u) => (await notes(app, u)).items.map((x: { type: string }) => x.type)));
+    expect(got.slice(0, MAX_MENTION_NOTIFICATIONS)).toEqual(Array(MAX_MENTION_NOTIFICATIONS).fill(['mention']));
+    expect(got[MAX_MENTION_NOTIFICATIONS]).toEqual([]);
+    // Mentioned past the cap, the author of the post replied to still hears of the reply.
+    expect(got[n - 1]).toEqual(['reply']);
+    // Every mention is findable, notified or not.
+    expect((await call(app, `/api/search?q=${people[n - 2].handle}`, { headers: author.auth })).json.items.map((x: { id: string }) => x.id)).toEqual([p.id]);
   });
 
   it('keeps unknown mentions as plain text and never notifies yourself', async () => {

@@ -137,6 +137,9 @@ export function isBlockedBy(deps: Deps, ownerId: number, otherId: number): boole
   return !!prepared(deps.db, "SELECT 1 FROM hides WHERE account_id = ? AND target_id = ? AND kind = 'block'").get(ownerId, otherId);
 }
 
+/** Mentions in one post that notify (the first ones); the rest still link and count as mentions. */
+export const MAX_MENTION_NOTIFICATIONS = 10;
+
 /** Publishes a post (PostStatusService): validates, stores post, tags, mentions, counters and notifications in one transaction. */
 export function createPost(deps: Deps, actor: Actor, input: { text: string; replyTo?: string | null }): PostRow {
   const text = normalizePostText(input.text, deps.config.postMax);
@@ -187,15 +190,20 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
     const insertTag = prepared(deps.db, 'INSERT OR IGNORE INTO post_tags (tag, post_seq) VALUES (?, ?)');
     for (const tag of tags) insertTag.run(tag, seq);
     const insertMention = prepared(deps.db, 'INSERT OR IGNORE INTO post_mentions (account_id, post_seq) VALUES (?, ?)');
+    const notified = new Set<number>();
     for (const handle of mentions) {
       const accountId = known.get(handle)!;
       insertMention.run(accountId, seq);
-      notify(deps, accountId, 'mention', actor.id, seq);
+      // Every mention links and is findable; only the first few notify, so one post cannot page a whole floor.
+      if (notified.size < MAX_MENTION_NOTIFICATIONS) {
+        notify(deps, accountId, 'mention', actor.id, seq);
+        notified.add(accountId);
+      }
     }
     if (parent) {
       prepared(deps.db, 'UPDATE posts SET reply_count = reply_count + 1 WHERE seq = ?').run(parent.seq);
       tracker.postChanged(parent.seq);
-      if (!mentions.some((h) => known.get(h) === parent!.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
+      if (!notified.has(parent.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
     }
     // The row as loadPosts would read it back, built from what was just written.
     return {
