@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type AccountView,
+  layoutText,
   type PostView,
   relativeTime,
   renderAccount,
@@ -17,6 +18,17 @@ import {
   truncate,
   wrap,
 } from '../src/render/text';
+
+// Counts the code units string-width is asked to measure (see 'layout cost'); it still measures them itself.
+const measured = vi.hoisted(() => ({ units: 0 }));
+vi.mock('string-width', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('string-width')>();
+  const counted: typeof actual.default = (s, options) => {
+    measured.units += typeof s === 'string' ? s.length : 0;
+    return actual.default(s, options);
+  };
+  return { ...actual, default: counted };
+});
 
 const now = new Date('2026-03-10T12:00:00Z');
 
@@ -470,5 +482,261 @@ describe('properties', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+// The layout as it was before it kept running widths: every step measures the whole candidate line with string-width.
+// Straightforward and quadratic; the renderer must lay out exactly as this does.
+const reference = (() => {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (g) => g.segment);
+  const pieces = (s: string, width: number): string[] => graphemes(s).flatMap((g) => (stringWidth(g) > width ? [...g] : [g]));
+
+  function truncate(s: string, width: number): string {
+    if (stringWidth(s) <= width) return s;
+    if (width < 1) return '';
+    let out = '';
+    for (const g of graphemes(s)) {
+      if (stringWidth(out + g) >= width) break;
+      out += g;
+    }
+    return `${out.trimEnd()}…`;
+  }
+
+  function wrap(text: string, width: number): string[] {
+    return text.split('\n').flatMap((paragraph) => {
+      const lines: string[] = [];
+      let line = '';
+      let gap = '';
+      for (const token of paragraph.split(/([ \u3000]+)/)) {
+        if (token === '') continue;
+        if (token[0] === ' ' || token[0] === '\u3000') {
+          gap = token;
+          continue;
+        }
+        if (stringWidth(line + gap + token) <= width) {
+          line += gap + token;
+        } else if (stringWidth(token) <= width) {
+          if (line) lines.push(line);
+          line = token;
+        } else {
+          if (stringWidth(line + gap) < width) {
+            line += gap;
+          } else {
+            if (line) lines.push(line);
+            line = '';
+          }
+          for (const g of pieces(token, width)) {
+            if (line && stringWidth(line + g) > width) {
+              lines.push(line.trimEnd());
+              line = '';
+            }
+            line += g;
+          }
+        }
+        gap = '';
+      }
+      lines.push(line);
+      return lines;
+    });
+  }
+
+  function flow(parts: string[], sep: string, width: number): string[] {
+    const lines: string[] = [];
+    for (const part of parts) {
+      const last = lines.length - 1;
+      if (last >= 0 && stringWidth(lines[last] + sep + part) <= width) lines[last] += sep + part;
+      else lines.push(truncate(part, width));
+    }
+    return lines;
+  }
+
+  type Unit = { text: string; quote: string };
+  function shellUnits(s: string, width = Number.POSITIVE_INFINITY): Unit[] {
+    const units: Unit[] = [];
+    let quote = '';
+    let escape = '';
+    for (const g of pieces(s, width - 1)) {
+      if (escape) {
+        units.push({ text: escape + g, quote });
+        escape = '';
+      } else if (g[0] === '\\' && quote !== "'") {
+        escape = g;
+      } else {
+        units.push({ text: g, quote });
+        if (quote === '' && (g[0] === "'" || g[0] === '"')) quote = g[0];
+        else if (g[0] === quote) quote = '';
+      }
+    }
+    if (escape) units.push({ text: escape, quote });
+    return units;
+  }
+
+  function shellWords(command: string): string[] {
+    const words: string[] = [];
+    let word = '';
+    for (const unit of shellUnits(command)) {
+      if (unit.text === ' ' && unit.quote === '') {
+        if (word) words.push(word);
+        word = '';
+      } else {
+        word += unit.text;
+      }
+    }
+    if (word) words.push(word);
+    return words;
+  }
+
+  function commandLines(prefix: string, command: string, width: number): string[] {
+    const room = width - 2;
+    const lines: string[] = [];
+    let line = prefix;
+    let fresh = true;
+    for (const word of shellWords(command)) {
+      const sep = fresh ? '' : ' ';
+      if (stringWidth(line + sep + word) <= room) {
+        line += sep + word;
+      } else if (!fresh && stringWidth(`  ${word}`) <= room) {
+        lines.push(`${line} \\`);
+        line = `  ${word}`;
+      } else {
+        if (!fresh) {
+          lines.push(`${line} \\`);
+          line = '  ';
+        }
+        let filled = false;
+        for (const unit of shellUnits(word, room)) {
+          if (filled && stringWidth(line + unit.text) > room) {
+            const reopen = unit.quote === "'" ? "'" : '';
+            lines.push(`${line}${reopen}\\`);
+            line = reopen;
+          }
+          line += unit.text;
+          filled = true;
+        }
+      }
+      fresh = false;
+    }
+    lines.push(line);
+    return lines;
+  }
+
+  function layoutText(text: string, w: number): string {
+    const src = sanitizeTerminal(text).split('\n');
+    const out: string[] = [];
+    for (let i = 0; i < src.length; i++) {
+      const indent = /^ */.exec(src[i])![0];
+      let rest = src[i].slice(indent.length);
+      if (/^(curl|export)\s/.test(rest)) {
+        while (rest.endsWith(' \\') && i + 1 < src.length) rest = `${rest.slice(0, -2)} ${src[++i].trim()}`;
+        out.push(...(stringWidth(indent + rest) <= w ? [indent + rest] : commandLines(indent, rest, w)));
+      } else if (stringWidth(src[i]) <= w) {
+        out.push(src[i]);
+      } else {
+        const lead = rest.startsWith('# ') ? `${indent}# ` : indent;
+        out.push(...wrap(rest.slice(lead.length - indent.length), w - stringWidth(lead)).map((l) => lead + l));
+      }
+    }
+    return out.join('\n');
+  }
+
+  return { truncate, wrap, flow, commandLines, layoutText };
+})();
+
+describe('layout with running widths', () => {
+  // Pieces that segment or measure differently together than apart: CJK and fullwidth forms, emoji ZWJ and flag
+  // sequences, skin tones and a lone one after a space, keycaps, combining and spacing marks, Hangul syllables and jamo
+  // (and a Kirat Rai vowel sign, which conjoins like one), a prepended mark, tabs, ideographic spaces, shell quotes, and
+  // words far longer than any line.
+  const piece = fc.constantFrom(
+    ' ', ' ', ' ', '   ', '\u3000', '\t', 'a', 'word', 'https://example.com/a/b?c=d', '日本語', '漢', 'ｱﾞ', 'Ａ',
+    '👩‍💻', '👨‍👩‍👧‍👦', '🏳️‍🌈', '🇯🇵', '🇯', '❤️', '👍🏽', '🏽', '#️⃣', 'e\u0301', '\u0301', 'n\u0303\u0323', 'क्ष', 'कि', '\u0903',
+    '\u1100\u1161\u11a8', '\u1100', '\u1161', '가', '한국어', '\u{16d63}', '\u0600', '\u200d', '\ufe0f', "'", '"', '\\', '$',
+    'x'.repeat(150), '漢'.repeat(90), 'e\u0301'.repeat(70), '👩‍💻'.repeat(40), `${'\u1100'.repeat(30)}\u1161`, `क${'\u0903'.repeat(70)}`,
+  );
+  const text = fc.array(piece, { maxLength: 40 }).map((ps) => ps.join(''));
+  const widths = [1, 2, 7, 20, 33, 40, 61, 80, 120];
+
+  it('wraps and truncates exactly as measuring every candidate line with string-width does', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom(...widths), (t, w) => {
+        expect(wrap(t, w)).toEqual(reference.wrap(t, w));
+        expect(truncate(t, w)).toBe(reference.truncate(t, w));
+        const safe = sanitizeTerminal(t);
+        expect(wrap(safe, w)).toEqual(reference.wrap(safe, w));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('lays out commands, footers, prose and profile details exactly as before', () => {
+    fc.assert(
+      fc.property(text, text, fc.constantFrom(...widths.filter((w) => w >= 20)), (a, b, w) => {
+        const help = `# ${a}\n  ${b}\n  curl -d '${a}' "${b}" ${a} \\\n    ${b}\nexport X=${b}`;
+        expect(layoutText(help, w)).toBe(reference.layoutText(help, w));
+        const command = sanitizeLine(`curl '${a}' ${b}`);
+        expect(renderPageFooter({ width: w, nextCommand: command, hint: b })).toBe(
+          `${[...reference.commandLines('next: ', command, w), ...(b ? reference.wrap(sanitizeTerminal(b), w) : [])].join('\n')}\n`,
+        );
+        const details = [a, b].map((s) => sanitizeLine(s).trim()).filter(Boolean);
+        expect(lines(renderAccount(account({ title: a, department: b }), { width: w })).slice(1)).toEqual([
+          ...reference.flow(details, ' · ', w),
+          ...reference.flow(['10 posts', '1 follower', '2 following'], ' · ', w),
+        ]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('layout cost', () => {
+  // Work is counted, not timed: the UTF-16 code units handed to string-width and to Intl.Segmenter (both walk their
+  // whole input), per code unit of the text laid out. Laying out in linear time keeps that a small constant whatever
+  // the length of the text and the width of the line; measuring each candidate line again made it grow with the line
+  // (hundreds at width 300). Counts do not flake on a loaded machine the way timings do.
+  const segment = Intl.Segmenter.prototype.segment;
+  const workPerUnit = (input: string, layout: () => unknown): number => {
+    measured.units = 0;
+    const spy = vi.spyOn(Intl.Segmenter.prototype, 'segment').mockImplementation(function (this: Intl.Segmenter, s: string) {
+      measured.units += s.length;
+      return segment.call(this, s);
+    });
+    try {
+      layout();
+    } finally {
+      spy.mockRestore();
+    }
+    return measured.units / input.length;
+  };
+
+  it.each([
+    ['CJK', '漢'.repeat(280)],
+    ['combining accents', 'e\u0301'.repeat(280)],
+    ['emoji sequences', '👩‍💻👍🏽🇯🇵❤️ '.repeat(40)],
+    ['short words', 'ok 漢字 e\u0301 '.repeat(40)],
+  ])('renders a post of %s in time linear in its length', (_, text) => {
+    for (const width of [80, 300]) expect(workPerUnit(text, () => renderPost(post({ text }), { width, now }))).toBeLessThan(8);
+  });
+
+  it.each([
+    ['ASCII', 'a'],
+    ['CJK', '漢'],
+    ['accented', 'e\u0301'],
+  ])('lays out a 15,000-character %s word in time linear in its length', (_, unit) => {
+    const word = unit.repeat(15_000 / unit.length);
+    expect(workPerUnit(word, () => wrap(word, 80))).toBeLessThan(8);
+    expect(workPerUnit(word, () => truncate(word, 7_500))).toBeLessThan(8);
+    const help = `See ${word} here.\n  curl -H 'Host: ${word}' http://${word}/help`;
+    expect(workPerUnit(help, () => layoutText(help, 80))).toBeLessThan(8);
+    const next = `curl 'http://h/?q=${word}&cursor=abc'`;
+    expect(workPerUnit(next, () => renderPageFooter({ width: 300, nextCommand: next }))).toBeLessThan(8);
+  });
+
+  it('splits a grapheme wider than the line in time linear in its length', () => {
+    // Each line measures its part of the grapheme a few times (see fitMany), not once per code point.
+    for (const grapheme of [`क${'\u0903'.repeat(1999)}`, `${'\u1100'.repeat(400)}${'\u0301'.repeat(1600)}`]) {
+      expect(workPerUnit(grapheme, () => wrap(grapheme, 300))).toBeLessThan(40);
+      expect(workPerUnit(grapheme, () => renderPageFooter({ width: 300, nextCommand: `curl '${grapheme}'` }))).toBeLessThan(40);
+    }
   });
 });

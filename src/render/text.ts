@@ -49,21 +49,374 @@ export function sanitizeLine(s: string): string {
 
 /** Terminal cells the text occupies (CJK and emoji take two). */
 export function displayWidth(s: string): number {
-  return stringWidth(s);
+  // string-width's own answer, but segmented in chunks (see eachCluster) so that long text costs linear time.
+  if (PRINTABLE_ASCII.test(s)) return s.length;
+  if (ESCAPES.test(s)) return stringWidth(s);
+  let w = 0;
+  eachCluster(s, (g) => {
+    w += graphemeWidth(g);
+  });
+  return w;
 }
 
+/*
+ * Layout in linear time. string-width segments and classifies the whole string on every call, so measuring
+ * `line + g` for each grapheme cost the length of the line each time. Instead every grapheme is measured once and a
+ * line keeps its running width. That running width is exactly string-width's answer for the line: string-width adds
+ * up the widths of the line's grapheme clusters, and a line's clusters are its pieces' own clusters except where two
+ * pieces join into one (a space then a combining mark, a lone regional indicator then another, the code points of a
+ * grapheme split because it is wider than the line). Where that may happen (see breaksBetween), the line's last
+ * cluster and the piece are segmented and measured together, which costs only their length.
+ */
+
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (g) => g.segment);
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// string-width drops ANSI escape sequences before measuring, which no running count can follow: text holding
+// ESC or CSI is measured whole each time, as before. The renderers sanitise first, so only raw callers get there.
+const ESCAPES = /[\x1b\x9b]/;
+
+const isPrintableAscii = (code: number): boolean => code >= 0x20 && code <= 0x7e;
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+// Cells of single code points, from string-width once each: a table for the BMP (value + 1; 0 = not yet asked).
+const bmpWidths = new Uint8Array(0x10000);
+const astralWidths = new Map<number, number>();
+// And of short clusters of several code points (an emoji sequence, a letter with its accents).
+const clusterWidths = new Map<string, number>();
+
+/** Cells of one grapheme cluster (or one code point of one), exactly as string-width counts it. */
+function graphemeWidth(g: string): number {
+  if (g.length === 1) {
+    const code = g.charCodeAt(0);
+    if (isPrintableAscii(code)) return 1;
+    const known = bmpWidths[code];
+    if (known) return known - 1;
+    const w = stringWidth(g);
+    bmpWidths[code] = Math.min(w, 254) + 1;
+    return w;
+  }
+  if (g.length === 2 && isHighSurrogate(g.charCodeAt(0)) && isLowSurrogate(g.charCodeAt(1))) {
+    const cp = g.codePointAt(0)!;
+    let w = astralWidths.get(cp);
+    if (w === undefined) {
+      w = stringWidth(g);
+      if (astralWidths.size >= 16_384) astralWidths.clear();
+      astralWidths.set(cp, w);
+    }
+    return w;
+  }
+  if (g.length > 32) return stringWidth(g);
+  let w = clusterWidths.get(g);
+  if (w === undefined) {
+    w = stringWidth(g);
+    if (clusterWidths.size >= 16_384) clusterWidths.clear();
+    clusterWidths.set(g, w);
+  }
+  return w;
+}
+
+// What a code point does at a boundary, asked of the segmenter itself once per code point (BMP: a table, flags | KNOWN).
+const JOINS_AFTER_OTHER = 1; // stays in the cluster of an ordinary character before it: a mark, ZWJ, a spacing mark
+const JOINS_AFTER_SYLLABLE = 2; // stays in the cluster of a Hangul syllable before it: those, and vowel or trailing jamo
+const PREPEND = 4; // keeps whatever follows in its cluster
+const PLAIN = 8; // breaks before what follows whenever an ordinary character ('x') would
+const SYLLABLE = 16; // breaks before what follows whenever a Hangul syllable would: one, or a vowel or trailing jamo
+const KNOWN = 32;
+// Other characters that rules of UAX #29 look back at (GB3-GB5, GB9c, GB11-GB13): controls, marks and other
+// extenders, ZWJ, regional indicators. Conjoining jamo and prepended characters are found by asking.
+const CONTEXTUAL = /[\p{Cc}\p{Cs}\p{M}\p{Grapheme_Extend}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d]/u;
+const bmpFlags = new Uint8Array(0x10000);
+const astralFlags = new Map<number, number>();
+const oneCluster = (s: string): boolean => {
+  let n = 0;
+  for (const _ of segmenter.segment(s)) n++;
+  return n === 1;
+};
+function flagsOf(cp: number): number {
+  const known = cp < 0x10000 ? bmpFlags[cp] : astralFlags.get(cp);
+  if (known) return known;
+  const ch = String.fromCodePoint(cp);
+  let f = KNOWN;
+  if (oneCluster(`x${ch}`)) f |= JOINS_AFTER_OTHER;
+  if (oneCluster(`\uac00${ch}`)) f |= JOINS_AFTER_SYLLABLE;
+  if (oneCluster(`${ch}x`)) f |= PREPEND;
+  else if (oneCluster(`${ch}\u1161`) || oneCluster(`${ch}\u11a8`)) {
+    // Conjoins like Hangul: a syllable, vowel or trailing jamo unless it also takes a leading jamo or a syllable.
+    if (!oneCluster(`${ch}\u1100`) && !oneCluster(`${ch}\uac00`)) f |= SYLLABLE;
+  } else if (!CONTEXTUAL.test(ch)) f |= PLAIN;
+  if (cp < 0x10000) {
+    bmpFlags[cp] = f;
+  } else {
+    if (astralFlags.size >= 16_384) astralFlags.clear();
+    astralFlags.set(cp, f);
+  }
+  return f;
+}
+
+/**
+ * Whether a grapheme boundary surely falls between code points `a` and `b`, whatever came before `a` (false when
+ * unsure). After a character no rule looks back at, only an extender joins, just as after an ASCII letter; after a
+ * Hangul syllable, only what would join one; before printable ASCII, only a prepended character joins. A boundary
+ * there also leaves both sides segmented as they are on their own.
+ */
+function breaksAfter(a: number, b: number): boolean {
+  if (isPrintableAscii(b)) return isPrintableAscii(a) || !(flagsOf(a) & PREPEND);
+  const fb = flagsOf(b);
+  if (isPrintableAscii(a)) return !(fb & JOINS_AFTER_OTHER);
+  const fa = flagsOf(a);
+  if (fa & PLAIN) return !(fb & JOINS_AFTER_OTHER);
+  if (fa & SYLLABLE) return !(fb & JOINS_AFTER_SYLLABLE);
+  return false;
+}
+
+function lastCodePoint(s: string): number {
+  const low = s.charCodeAt(s.length - 1);
+  if (isLowSurrogate(low) && s.length > 1 && isHighSurrogate(s.charCodeAt(s.length - 2))) return s.codePointAt(s.length - 2)!;
+  return low;
+}
+/** Whether a boundary surely falls between text ending in cluster `before` and text starting with `after`. */
+const breaksBetween = (before: string, after: string): boolean => breaksAfter(lastCodePoint(before), after.codePointAt(0)!);
+
+/** Whether every code point of `s` is a grapheme of its own, as in most CJK and Korean text. */
+function codePointsAreGraphemes(s: string): boolean {
+  let prev = -1;
+  for (let i = 0; i < s.length; i++) {
+    const cp = s.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    if (prev >= 0 && !breaksAfter(prev, cp)) return false;
+    prev = cp;
+  }
+  return true;
+}
+
+// V8's segmenter slows down with the length of the string it walks (each segment costs more), so long text is
+// segmented a chunk at a time. A chunk's last segment may be cut short, so the next chunk starts with it.
+const CHUNK = 128;
+
+/** Calls `fn` with each grapheme cluster of `s`, in order, segmenting it once. */
+function eachCluster(s: string, fn: (g: string) => void): void {
+  if (PRINTABLE_ASCII.test(s)) {
+    for (let i = 0; i < s.length; i++) fn(s[i]);
+    return;
+  }
+  if (codePointsAreGraphemes(s)) {
+    for (const cp of s) fn(cp);
+    return;
+  }
+  let pos = 0;
+  while (pos < s.length) {
+    let size = CHUNK;
+    let segments: string[];
+    for (;;) {
+      let end = pos + size;
+      if (end >= s.length) {
+        for (const { segment } of segmenter.segment(pos === 0 ? s : s.slice(pos))) fn(segment);
+        return;
+      }
+      // Never cut a surrogate pair: the boundary before the chunk's last segment depends on its first character.
+      if (isHighSurrogate(s.charCodeAt(end - 1)) && isLowSurrogate(s.charCodeAt(end))) end++;
+      segments = Array.from(segmenter.segment(s.slice(pos, end)), (x) => x.segment);
+      if (segments.length > 1) break;
+      size *= 2;
+    }
+    for (let i = 0; i < segments.length - 1; i++) {
+      fn(segments[i]);
+      pos += segments[i].length;
+    }
+  }
+}
+
+/** A run of text appended to a line: a grapheme, a code point of a split grapheme, or a whole string. */
+type Run = {
+  text: string;
+  /** Cells of `text` on its own. */
+  w: number;
+  /** Its last grapheme cluster (as segmented on its own) and that cluster's cells. */
+  last: string;
+  lastW: number;
+  /** Whether a grapheme boundary of its source comes right before it, and right after `last`. */
+  start: boolean;
+  end: boolean;
+  raw: boolean;
+  /** A code point of a split grapheme holding no emoji character: no rule can make the grapheme narrower as it grows. */
+  grows?: boolean;
+};
+
+/** A line being laid out: its text, and its cells split into the part before its last cluster and that cluster. */
+type Line = {
+  text: string;
+  head: number;
+  last: string;
+  lastW: number;
+  /**
+   * `last` is the last run appended, a whole grapheme of that run's source, and the line breaks before it; so the
+   * next run of the same source, if it starts at a grapheme boundary there, starts at one in the line too.
+   */
+  whole: boolean;
+  raw: boolean;
+};
+
+const EMPTY: Line = { text: '', head: 0, last: '', lastW: 0, whole: false, raw: false };
+const cellsOf = (line: Line): number => line.head + line.lastW;
+
+/** The text's graphemes with their cells. */
+function clusters(s: string): Run[] {
+  const raw = ESCAPES.test(s);
+  const out: Run[] = [];
+  eachCluster(s, (g) => {
+    const w = graphemeWidth(g);
+    out.push({ text: g, w, last: g, lastW: w, start: true, end: true, raw });
+  });
+  return out;
+}
+
+/** A whole string as one run; `pieces` are its graphemes if already known. */
+function runOf(s: string, pieces?: Run[]): Run {
+  if (PRINTABLE_ASCII.test(s)) {
+    return { text: s, w: s.length, last: s.slice(-1), lastW: s ? 1 : 0, start: true, end: true, raw: false };
+  }
+  const gs = pieces ?? clusters(s);
+  const raw = ESCAPES.test(s);
+  let w = 0;
+  for (const g of gs) w += g.w;
+  const last = gs[gs.length - 1];
+  return { text: s, w: raw ? stringWidth(s) : w, last: last?.text ?? '', lastW: last?.w ?? 0, start: true, end: true, raw };
+}
+
 // Graphemes, but one wider than `width` (a long Hangul jamo cluster) is split into code points, so every piece fits a line.
-const pieces = (s: string, width: number): string[] =>
-  graphemes(s).flatMap((g) => (displayWidth(g) > width ? [...g] : [g]));
+function splitWide(gs: Run[], width: number): Run[] {
+  const out: Run[] = [];
+  for (const g of gs) {
+    if (g.w <= width) {
+      out.push(g);
+      continue;
+    }
+    const cps = [...g.text];
+    const grows = !EMOJI.test(g.text);
+    cps.forEach((cp, i) => {
+      const w = graphemeWidth(cp);
+      out.push({ text: cp, w, last: cp, lastW: w, start: i === 0, end: i === cps.length - 1, raw: g.raw, grows });
+    });
+  }
+  return out;
+}
+
+function rawLine(text: string): Line {
+  return { text, head: stringWidth(text), last: '', lastW: 0, whole: false, raw: true };
+}
+
+/** The line with the text joined onto its last cluster, segmenting and measuring just those two. */
+function joinLast(line: Line, text: string): Line {
+  const gs = clusters(line.last + text);
+  let head = line.head;
+  for (let i = 0; i < gs.length - 1; i++) head += gs[i].w;
+  const last = gs[gs.length - 1];
+  return { text: line.text + text, head, last: last.text, lastW: last.w, whole: false, raw: false };
+}
+
+/**
+ * The line with `run` appended, measured as string-width would measure the whole. `follows` says the run comes right
+ * after the line's last run in the same source, so a boundary known there needs no asking.
+ */
+function append(line: Line, run: Run, follows = false): Line {
+  if (run.text === '') return line;
+  if (line.raw || run.raw) return rawLine(line.text + run.text);
+  if (line.text === '') return { text: run.text, head: run.w - run.lastW, last: run.last, lastW: run.lastW, whole: run.start && run.end, raw: false };
+  if ((follows && line.whole && run.start) || breaksBetween(line.last, run.text)) {
+    return { text: line.text + run.text, head: cellsOf(line) + run.w - run.lastW, last: run.last, lastW: run.lastW, whole: run.start && run.end, raw: false };
+  }
+  return joinLast(line, run.text);
+}
+
+const appendAll = (line: Line, runs: Run[], follows = false): Line =>
+  runs.reduce((l, run, i) => append(l, run, follows || i > 0), line);
+
+// string-width counts an emoji sequence (of at most 50 code units) as two cells however many characters it holds, so
+// adding a character can make a cluster narrower; no other rule does. Text without emoji characters, or a cluster
+// already longer than any emoji sequence, only widens as it grows. (Were that ever untrue, fitMany would still never
+// overfill a line, as it measures what it keeps; it could only break a line earlier than adding one at a time would.)
+const EMOJI = /[\p{Emoji}\p{Emoji_Component}\p{Extended_Pictographic}]/u;
+const LONG_CLUSTER = 64;
+
+/** Whether `next`, the following code points of a grapheme split across lines, may be added many at a time. */
+function canFitMany(line: Line, next: Run[]): boolean {
+  if (line.raw || next.some((p) => p.start || p.raw)) return false;
+  return line.last.length > LONG_CLUSTER || (next.every((p) => p.grows) && !EMOJI.test(line.last));
+}
+
+/**
+ * Adding the code points of a grapheme split across lines one at a time would measure the part on this line again
+ * for each. While that part only widens as it grows, the most of `items[from..]` (taken while `more(item)`) that still
+ * fits `limit` is found in a few measurements instead: guessed from the items' own widths (exact for spacing marks,
+ * too wide for Hangul jamo that pair up), then corrected by doubling steps from the guess and halving between.
+ * Returns how many fit, and the line with them.
+ */
+function fitMany<T extends { text: string; w: number }>(
+  line: Line,
+  items: T[],
+  from: number,
+  limit: number,
+  more: (item: T) => boolean,
+): { line: Line; n: number } {
+  let available = 0;
+  const upTo = (n: number): number => {
+    while (available < n && from + available < items.length && more(items[from + available])) available++;
+    return available;
+  };
+  const joined = (n: number): Line => joinLast(line, items.slice(from, from + n).map((item) => item.text).join(''));
+  let guess = 0;
+  for (let cells = cellsOf(line); upTo(guess + 1) > guess && cells + items[from + guess].w <= limit; guess++) {
+    cells += items[from + guess].w;
+  }
+  let fit = { line, n: 0 };
+  let over = -1; // the fewest items known not to fit; -1 while none is known
+  const probe = (n: number): boolean => {
+    const next = joined(n);
+    if (cellsOf(next) > limit) {
+      over = n;
+      return false;
+    }
+    fit = { line: next, n };
+    return true;
+  };
+  if (guess === 0 || probe(guess)) {
+    for (let step = 1; ; step *= 2) {
+      const want = fit.n + step;
+      const n = upTo(want);
+      if (n === fit.n || !probe(n) || n < want) break;
+    }
+  } else {
+    for (let step = 1; fit.n === 0 && over > 1; step *= 2) probe(Math.max(1, over - step));
+  }
+  while (over - fit.n > 1) probe((fit.n + over) >> 1);
+  return fit;
+}
 
 /** Shortens one line to at most `width` cells, marking the cut with '…'. */
 export function truncate(s: string, width: number): string {
+  if (ESCAPES.test(s)) return truncateRaw(s, width);
+  const gs = clusters(s);
+  let total = 0;
+  for (const g of gs) total += g.w;
+  if (total <= width) return s;
+  if (width < 1) return '';
+  // Each grapheme is a whole cluster of `s`, so a prefix measures as the sum of its graphemes.
+  let cells = 0;
+  let n = 0;
+  for (const g of gs) {
+    if (cells + g.w >= width) break;
+    cells += g.w;
+    n += g.text.length;
+  }
+  return `${s.slice(0, n).trimEnd()}…`;
+}
+
+function truncateRaw(s: string, width: number): string {
   if (displayWidth(s) <= width) return s;
   if (width < 1) return '';
   let out = '';
-  for (const g of graphemes(s)) {
+  for (const { text: g } of clusters(s)) {
     if (displayWidth(out + g) >= width) break;
     out += g;
   }
@@ -78,7 +431,7 @@ export function wrap(text: string, width: number): string[] {
 
 function wrapParagraph(paragraph: string, width: number): string[] {
   const lines: string[] = [];
-  let line = '';
+  let line = EMPTY;
   let gap = '';
   for (const token of paragraph.split(/([ \u3000]+)/)) {
     if (token === '') continue;
@@ -86,30 +439,48 @@ function wrapParagraph(paragraph: string, width: number): string[] {
       gap = token;
       continue;
     }
-    if (displayWidth(line + gap + token) <= width) {
-      line += gap + token;
-    } else if (displayWidth(token) <= width) {
-      if (line) lines.push(line);
-      line = token;
+    const gs = PRINTABLE_ASCII.test(token) ? undefined : clusters(token);
+    const word = runOf(token, gs);
+    const spaced = append(line, runOf(gap));
+    const joined = append(spaced, word);
+    if (cellsOf(joined) <= width) {
+      line = joined;
+    } else if (word.w <= width) {
+      if (line.text) lines.push(line.text);
+      line = append(EMPTY, word);
     } else {
       // Too long for any line (a URL, a run of CJK): fill this line, then break between graphemes.
-      if (displayWidth(line + gap) < width) {
-        line += gap;
+      if (cellsOf(spaced) < width) {
+        line = spaced;
       } else {
-        if (line) lines.push(line);
-        line = '';
+        if (line.text) lines.push(line.text);
+        line = EMPTY;
       }
-      for (const g of pieces(token, width)) {
-        if (line && displayWidth(line + g) > width) {
-          lines.push(line.trimEnd());
-          line = '';
+      const pieces = splitWide(gs ?? clusters(token), width);
+      let follows = false;
+      for (let i = 0; i < pieces.length; ) {
+        if (!pieces[i].start && canFitMany(line, [pieces[i]])) {
+          const fit = fitMany(line, pieces, i, width, (p) => !p.start && !p.raw);
+          if (fit.n > 0) {
+            line = fit.line;
+            i += fit.n;
+            continue;
+          }
         }
-        line += g;
+        const next = append(line, pieces[i], follows);
+        if (line.text && cellsOf(next) > width) {
+          lines.push(line.text.trimEnd());
+          line = append(EMPTY, pieces[i]);
+        } else {
+          line = next;
+        }
+        follows = true;
+        i++;
       }
     }
     gap = '';
   }
-  lines.push(line);
+  lines.push(line.text);
   return lines;
 }
 
@@ -235,10 +606,19 @@ const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' 
 /** Lays parts out left to right with `sep` between them, starting a new line when the next part does not fit. */
 function flow(parts: string[], sep: string, width: number): string[] {
   const lines: string[] = [];
+  const gap = runOf(sep);
+  let line = EMPTY;
   for (const part of parts) {
-    const last = lines.length - 1;
-    if (last >= 0 && displayWidth(lines[last] + sep + part) <= width) lines[last] += sep + part;
-    else lines.push(truncate(part, width));
+    const run = runOf(part);
+    const joined = lines.length > 0 ? append(append(line, gap), run) : null;
+    if (joined && cellsOf(joined) <= width) {
+      line = joined;
+      lines[lines.length - 1] = line.text;
+    } else {
+      const shown = run.w <= width ? run : runOf(truncate(part, width));
+      lines.push(shown.text);
+      line = append(EMPTY, shown);
+    }
   }
   return lines;
 }
@@ -293,7 +673,12 @@ function pageFooter(opts: PageOptions, width: number, paint: Paint): string {
 }
 
 type Quote = '' | "'" | '"';
-type ShellUnit = { text: string; quote: Quote };
+type ShellUnit = { text: string; w: number; quote: Quote; pieces: Run[] };
+type ShellWord = { run: Run; pieces: Run[] };
+
+const SPACE = runOf(' ');
+const INDENTED = append(EMPTY, runOf(BODY_INDENT));
+const REOPENED = append(EMPTY, runOf("'"));
 
 /**
  * Lays out a shell command within `width` cells so that it still pastes as one command:
@@ -304,73 +689,90 @@ function commandLines(prefix: string, command: string, width: number): string[] 
   // Every line but the last ends with at most two cells of continuation: ` \` or `'\`.
   const room = width - 2;
   const lines: string[] = [];
-  let line = prefix;
+  let line = append(EMPTY, runOf(prefix));
   let fresh = true;
   for (const word of shellWords(command)) {
-    const sep = fresh ? '' : ' ';
-    if (displayWidth(line + sep + word) <= room) {
-      line += sep + word;
-    } else if (!fresh && displayWidth(BODY_INDENT + word) <= room) {
-      lines.push(`${line} \\`);
-      line = BODY_INDENT + word;
+    const joined = append(fresh ? line : append(line, SPACE), word.run);
+    const indented = fresh ? null : append(INDENTED, word.run);
+    if (cellsOf(joined) <= room) {
+      line = joined;
+    } else if (indented && cellsOf(indented) <= room) {
+      lines.push(`${line.text} \\`);
+      line = indented;
     } else {
       // An over-long word starts on a line of its own, then breaks wherever it must.
       if (!fresh) {
-        lines.push(`${line} \\`);
-        line = BODY_INDENT;
+        lines.push(`${line.text} \\`);
+        line = INDENTED;
       }
       let filled = false;
-      for (const unit of shellUnits(word, room)) {
-        if (filled && displayWidth(line + unit.text) > room) {
+      let follows = false;
+      // One cell is left for a backslash escaping the piece.
+      const units = shellUnits(splitWide(word.pieces, room - 1));
+      const continues = (unit: ShellUnit): boolean => unit.pieces.every((p) => !p.start);
+      for (let i = 0; i < units.length; ) {
+        if (filled && continues(units[i]) && canFitMany(line, units[i].pieces)) {
+          const fit = fitMany(line, units, i, room, (unit) => continues(unit) && !unit.pieces.some((p) => p.raw));
+          if (fit.n > 0) {
+            line = fit.line;
+            i += fit.n;
+            continue;
+          }
+        }
+        const unit = units[i];
+        let next = appendAll(line, unit.pieces, follows);
+        if (filled && cellsOf(next) > room) {
           // A continuation inside a word must start in column 0, or the indent would join the word.
           const reopen = unit.quote === "'" ? "'" : '';
-          lines.push(`${line}${reopen}\\`);
-          line = reopen;
+          lines.push(`${line.text}${reopen}\\`);
+          next = appendAll(reopen ? REOPENED : EMPTY, unit.pieces);
         }
-        line += unit.text;
+        line = next;
         filled = true;
+        follows = true;
+        i++;
       }
     }
     fresh = false;
   }
-  lines.push(line);
+  lines.push(line.text);
   return lines;
 }
 
-/** Splits a command into words at unquoted spaces, keeping the quotes and escapes verbatim. */
-function shellWords(command: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  for (const unit of shellUnits(command)) {
-    if (unit.text === ' ' && unit.quote === '') {
-      if (word) words.push(word);
-      word = '';
-    } else {
-      word += unit.text;
-    }
+/** Splits a command into words at unquoted spaces, keeping the quotes and escapes verbatim; each with its graphemes. */
+function shellWords(command: string): ShellWord[] {
+  const words: ShellWord[] = [];
+  let word: Run[] = [];
+  const flush = () => {
+    if (word.length) words.push({ run: runOf(word.map((g) => g.text).join(''), word), pieces: word });
+    word = [];
+  };
+  for (const unit of shellUnits(clusters(command))) {
+    if (unit.text === ' ' && unit.quote === '') flush();
+    else word.push(...unit.pieces);
   }
-  if (word) words.push(word);
+  flush();
   return words;
 }
 
 /** Pieces of a shell word, each with the quote open before it; a backslash escape stays with what it escapes. */
-function shellUnits(s: string, width = Number.POSITIVE_INFINITY): ShellUnit[] {
+function shellUnits(pieces: Run[]): ShellUnit[] {
   const units: ShellUnit[] = [];
   let quote: Quote = '';
-  let escape = '';
-  // One cell is left for a backslash escaping the piece.
-  for (const g of pieces(s, width - 1)) {
+  let escape: Run | null = null;
+  for (const g of pieces) {
+    const c = g.text[0];
     if (escape) {
-      units.push({ text: escape + g, quote });
-      escape = '';
-    } else if (g[0] === '\\' && quote !== "'") {
+      units.push({ text: escape.text + g.text, w: escape.w + g.w, quote, pieces: [escape, g] });
+      escape = null;
+    } else if (c === '\\' && quote !== "'") {
       escape = g;
     } else {
-      units.push({ text: g, quote });
-      if (quote === '' && (g[0] === "'" || g[0] === '"')) quote = g[0];
-      else if (g[0] === quote) quote = '';
+      units.push({ text: g.text, w: g.w, quote, pieces: [g] });
+      if (quote === '' && (c === "'" || c === '"')) quote = c;
+      else if (c === quote) quote = '';
     }
   }
-  if (escape) units.push({ text: escape, quote });
+  if (escape) units.push({ text: escape.text, w: escape.w, quote, pieces: [escape] });
   return units;
 }
