@@ -163,6 +163,28 @@ describe('home timeline caches', () => {
     expect(revalidated.status).toBe(200);
   });
 
+  it('keep every cache through a profile edit that renames no one, and drop them for one that does', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { handle: 'cache_profile', displayName: 'Profile Person' });
+    await call(app, '/api/posts', { body: { text: 'profile post' }, headers: u.auth });
+    const page = await call(app, '/api/timelines/home', { headers: u.auth });
+    const tracker = changes(app.deps.db);
+    const epoch = tracker.epoch();
+    // Saved with nothing changed, then bio, title and department: fields no cached page or post holds.
+    expect((await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Profile Person' }, headers: u.auth })).status).toBe(200);
+    const edited = await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Profile Person', bio: 'new bio', title: 'Engineer', department: 'Platform' }, headers: u.auth });
+    expect(edited.json.account).toMatchObject({ bio: 'new bio', title: 'Engineer', department: 'Platform' });
+    expect(tracker.epoch()).toBe(epoch);
+    const before = app.metrics.pageCacheHits;
+    expect((await call(app, '/api/timelines/home', { headers: u.auth })).text).toBe(page.text);
+    expect(app.metrics.pageCacheHits).toBe(before + 1);
+    expect((await call(app, '/api/accounts?department=Platform', { headers: u.auth })).json.items.map((a: { handle: string }) => a.handle)).toContain('cache_profile');
+    // A new display name is on every post of theirs at once.
+    await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Renamed Person' }, headers: u.auth });
+    expect(tracker.epoch()).not.toBe(epoch);
+    expect((await call(app, '/api/timelines/home', { headers: u.auth })).json.items[0].author.displayName).toBe('Renamed Person');
+  });
+
   it('end the timeline where it ends when the post that made a next page is deleted', async () => {
     const u = await signUp(app, { handle: 'cache_short' });
     const posted: string[] = [];

@@ -108,9 +108,22 @@ export function updateProfile(deps: Deps, accountId: number, patch: ProfilePatch
   if (set.display_name !== undefined) set.name_key = foldKey(set.display_name);
   if (set.department !== undefined) set.department_key = foldKey(set.department);
   if (patch.title !== undefined) set.title = normalizeLine(patch.title, 'title', 80);
+  // The same name again (a settings form sends every field) is no rename.
+  if (set.display_name !== undefined && set.display_name === prepared(deps.db, 'SELECT display_name FROM accounts WHERE id = ?').pluck().get(accountId)) {
+    delete set.display_name;
+    delete set.name_key;
+  }
   const cols = Object.keys(set);
   if (cols.length > 0) {
-    deps.db.$client.prepare(`UPDATE accounts SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: accountId });
+    // A form saved with nothing changed writes nothing. Otherwise the write is left to the change tracker to notice
+    // (every read cache starts over) when it renames the author of cached posts; bio, title and department are in
+    // no cache, so a write of only those is tracked and costs no one a cache hit.
+    const update = () =>
+      deps.db.$client
+        .prepare(`UPDATE accounts SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id AND (${cols.map((c) => `${c} IS NOT @${c}`).join(' OR ')})`)
+        .run({ ...set, id: accountId });
+    if (set.display_name === undefined) changes(deps.db).tracked(update);
+    else update();
   }
   return getAccountById(deps, accountId);
 }
