@@ -30,7 +30,8 @@ export type CachedPage = {
  * tracker's epoch moves (anything it cannot account for precisely), when the reader follows or unfollows
  * someone, when a post on it (or the one after it) is liked, unliked, replied to or deleted, or, for a first
  * page, when one of the accounts it shows publishes. Later pages are bounded by their cursor, so new posts
- * never change them (a cursor above the newest post, which the server never hands out, is open like a first page). Least recently used pages go first past a byte budget.
+ * never change them (a cursor above the newest post, which the server never hands out, is open like a first
+ * page). Least recently used pages go first past a byte budget.
  */
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();

@@ -81,7 +81,6 @@ const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdf
 
 // Cells of single code points, from string-width once each: a table for the BMP (value + 1; 0 = not yet asked).
 const bmpWidths = new Uint8Array(0x10000);
-const astralWidths = new Map<number, number>();
 // And of short clusters of several code points (an emoji sequence, a letter with its accents).
 const clusterWidths = new Map<string, number>();
 
@@ -96,16 +95,7 @@ function graphemeWidth(g: string): number {
     bmpWidths[code] = Math.min(w, 254) + 1;
     return w;
   }
-  if (g.length === 2 && isHighSurrogate(g.charCodeAt(0)) && isLowSurrogate(g.charCodeAt(1))) {
-    const cp = g.codePointAt(0)!;
-    let w = astralWidths.get(cp);
-    if (w === undefined) {
-      w = stringWidth(g);
-      if (astralWidths.size >= 16_384) astralWidths.clear();
-      astralWidths.set(cp, w);
-    }
-    return w;
-  }
+  // Code points beyond the BMP and short clusters alike, by their text.
   if (g.length > 32) return stringWidth(g);
   let w = clusterWidths.get(g);
   if (w === undefined) {

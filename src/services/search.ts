@@ -22,8 +22,6 @@ export const MAX_SEARCH_WORDS = 8;
  */
 export const RELEVANCE_WINDOW = 2_000;
 
-const words = (input: string) => input.normalize('NFC').split(/[^\p{L}\p{M}\p{N}_]+/u).filter(Boolean);
-
 /**
  * Turns user input into a safe FTS5 query: each word becomes a quoted string (so no operator, column filter or
  * syntax error can come from the user), the last one a prefix match when it has at least 2 characters (the index
@@ -31,7 +29,11 @@ const words = (input: string) => input.normalize('NFC').split(/[^\p{L}\p{M}\p{N}
  * so a one-letter last word matches as a whole word); all words must match, up to MAX_SEARCH_WORDS of them.
  */
 export function ftsQuery(input: string): string | null {
-  const ws = words(input).slice(0, MAX_SEARCH_WORDS);
+  const ws = input
+    .normalize('NFC')
+    .split(/[^\p{L}\p{M}\p{N}_]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_SEARCH_WORDS);
   if (ws.length === 0) return null;
   const last = ws.length - 1;
   return ws.map((w, i) => `"${w}"${i === last && prefixable(w) ? ' *' : ''}`).join(' ');
