@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../src/db/client';
 import { MAX_HIDDEN } from '../src/services/moderation';
+import { accountsMatching } from '../src/services/accounts';
 import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
 import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
 import { flushSearchIndex, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
+import { foldKey } from '../src/services/text';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
 type App = ReturnType<typeof makeTestApp>;
@@ -353,6 +355,92 @@ describe('search and directory', () => {
     expect(handles(await call(app, '/api/accounts?limit=1', { headers: me.auth }))).toEqual(['viewer']);
   });
 
+  it('finds accounts by a prefix of their handle, name or any word of it exactly as reading every account would, few matches or many', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app, { handle: 'viewer', displayName: 'Viewer' });
+    const sqlite = app.deps.db.$client;
+    // Written as the seeder writes them, straight into the table: the word index must follow any writer.
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 0) % n;
+    const first = ['Ann', 'Anna', 'Annette', 'Émile', 'Øyvind', 'Mia', 'Mary Ann', 'Zoë', 'Łukasz', 'Li', 'José', 'O\'Brien', 'Ana_Maria', '50%', 'Back\\slash'];
+    const last = ['Smith', 'Smithson', 'Smythe', 'Nguyen', 'Ng', 'van der Berg', 'Åberg', 'Müller', 'Mueller', '\uFB01nch', '𝒜rcher', 'Sm'];
+    const depts = ['Research', 'Sales', 'Ops'];
+    const insert = sqlite.prepare(
+      'INSERT INTO accounts (handle, display_name, name_key, department, department_key, password_hash, created_at, followers_count) VALUES (?, ?, ?, ?, ?, ?, 0, ?)',
+    );
+    sqlite.transaction(() => {
+      for (let i = 0; i < 1_200; i++) {
+        const name = rand(20) === 0 ? `${first[rand(first.length)]}` : `${first[rand(first.length)]} ${last[rand(last.length)]}`;
+        const dept = depts[rand(depts.length)];
+        insert.run(`user${i}`, name, foldKey(name), dept, foldKey(dept), 'x', rand(50));
+      }
+    })();
+    // And through the service: sign-ups and a rename.
+    const renamed = await signUp(app, { handle: 'renamed', displayName: 'Quentin Smith' });
+    await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Ann Quill' }, headers: renamed.auth });
+    const everyone = sqlite.prepare('SELECT handle, name_key AS nameKey, department_key AS dept, followers_count AS followers FROM accounts').all() as { handle: string; nameKey: string; dept: string; followers: number }[];
+    const utf8 = (s: string) => Buffer.from(s, 'utf8');
+    const byName = (a: (typeof everyone)[number], b: (typeof everyone)[number]) => Buffer.compare(utf8(a.nameKey), utf8(b.nameKey)) || Buffer.compare(utf8(a.handle), utf8(b.handle));
+    const matching = (q: string) => {
+      const key = foldKey(q.trim());
+      return everyone.filter((a) => !key || a.handle.startsWith(key) || a.nameKey.startsWith(key) || a.nameKey.includes(` ${key}`));
+    };
+    const wordRows = (q: string) => sqlite.prepare('SELECT count(*) FROM account_words WHERE word >= ? AND word < ?').pluck().get(foldKey(q), `${foldKey(q)}\u{10FFFF}`) as number;
+    const queries = ['a', 'an', 'ann', 'ANN SM', 'mary ann', 'smi', 'smith', 'sm', 'ng', 'nguyen', 'van der', 'der b', 'emile', 'É', 'oyv', 'zoe', 'aberg', 'mu', 'fin', '𝒜', 'o\'b', 'ana_', 'ana%', '50%', 'back\\', 'user1', 'user11', 'u', 'quill', 'quentin', 'nobody', ' ann '];
+    // Both ways of finding them are taken: through the word index (few rows) and walking every account (many).
+    expect(wordRows('u')).toBeGreaterThanOrEqual(1_000);
+    expect(wordRows('smi')).toBeLessThan(1_000);
+    for (const q of queries) {
+      for (const department of [undefined, 'research']) {
+        const expected = matching(q).filter((a) => !department || a.dept === department).sort(byName).map((a) => a.handle);
+        const seen: string[] = [];
+        const query = `q=${encodeURIComponent(q)}${department ? `&department=${department}` : ''}`;
+        for (let url = `/api/accounts?limit=100&${query}`; ; ) {
+          const r = await call(app, url, { headers: me.auth });
+          expect(r.status, url).toBe(200);
+          seen.push(...r.json.items.map((x: { handle: string }) => x.handle));
+          if (!r.json.next) break;
+          url = `/api/accounts?limit=100&${query}&cursor=${r.json.next}`;
+        }
+        expect(seen, `${q} ${department ?? ''}`).toEqual(expected);
+      }
+      // Search's people: the five most followed matches.
+      const term = q.trim().replace(/^@/, '');
+      if ([...term].length < 2) continue;
+      const top = matching(term).sort((a, b) => b.followers - a.followers || Buffer.compare(utf8(a.handle), utf8(b.handle))).slice(0, 5).map((a) => a.handle);
+      const found = await call(app, `/api/search?q=${encodeURIComponent(q)}`, { headers: me.auth });
+      expect(found.json.accounts.map((x: { handle: string }) => x.handle), q).toEqual(top);
+    }
+  });
+
+  it('keeps the word index in step with renames, handle changes and deleted accounts', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app, { handle: 'viewer', displayName: 'Viewer' });
+    const ann = await signUp(app, { handle: 'annsmith', displayName: 'Ann Smith' });
+    const found = async (q: string) => (await call(app, `/api/accounts?q=${encodeURIComponent(q)}`, { headers: me.auth })).json.items.map((x: { handle: string }) => x.handle);
+    const sqlite = app.deps.db.$client;
+    const words = (handle: string) => sqlite.prepare('SELECT word FROM account_words WHERE account_id = (SELECT id FROM accounts WHERE handle = ?) ORDER BY word').pluck().all(handle);
+    expect(words('annsmith')).toEqual(['ann smith', 'annsmith', 'smith']);
+    expect(await found('smith')).toEqual(['annsmith']);
+    // A prefix few rows start with reads them from the index, and only their accounts.
+    const { from, params } = accountsMatching(app.deps, 'smith');
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN SELECT a.id FROM ${from} ORDER BY a.name_key, a.handle LIMIT 20`).all(params) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SEARCH account_words USING PRIMARY KEY \(word>\? AND word<\?\)/);
+    expect(plan).toMatch(/SEARCH a USING INTEGER PRIMARY KEY/);
+    expect(plan).not.toMatch(/SCAN a\b/);
+    await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Bea  Jones-Okafor' }, headers: ann.auth });
+    expect(await found('smith')).toEqual([]);
+    expect(await found('jones')).toEqual(['annsmith']);
+    expect(words('annsmith')).toEqual([' jones-okafor', 'annsmith', 'bea  jones-okafor', 'jones-okafor']);
+    sqlite.prepare("UPDATE accounts SET handle = 'beajones' WHERE handle = 'annsmith'").run();
+    expect(await found('annsm')).toEqual([]);
+    expect(await found('beaj')).toEqual(['beajones']);
+    const id = sqlite.prepare("SELECT id FROM accounts WHERE handle = 'beajones'").pluck().get();
+    sqlite.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    expect(sqlite.prepare('SELECT count(*) FROM account_words WHERE account_id = ?').pluck().get(id)).toBe(0);
+    expect(await found('bea')).toEqual([]);
+  });
+
   it('fills the name keys of accounts written before they existed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bluetwit-fold-'));
     const path = join(dir, 'old.db');
@@ -363,13 +451,16 @@ describe('search and directory', () => {
     const since = journal.entries.find((e) => e.tag === '0003_fold_keys')!.when;
     db.$client.prepare("UPDATE accounts SET name_key = '', department_key = ''").run();
     db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since);
-    db.$client.exec(`DROP INDEX notifications_follow_idx; DROP INDEX follows_followee_recent_idx; DROP INDEX follows_follower_recent_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
+    db.$client.exec(`DROP TABLE account_words; DROP TRIGGER account_words_ai; DROP TRIGGER account_words_au; DROP TRIGGER account_words_ad; DROP INDEX accounts_followers_idx;
+      DROP INDEX notifications_follow_idx; DROP INDEX follows_followee_recent_idx; DROP INDEX follows_follower_recent_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
       ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE accounts DROP COLUMN department_key;
       CREATE INDEX accounts_directory_idx ON accounts (display_name COLLATE NOCASE, handle);
       CREATE INDEX accounts_department_idx ON accounts (department COLLATE NOCASE, display_name COLLATE NOCASE, handle);`);
     closeDb(db);
     const reopened = openDb(path);
     expect(reopened.$client.prepare('SELECT name_key, department_key FROM accounts').get()).toEqual({ name_key: 'emile zola', department_key: 're' });
+    // And the word index of accounts written before it existed.
+    expect(reopened.$client.prepare('SELECT word FROM account_words ORDER BY word').pluck().all()).toEqual(['emile', 'emile zola', 'zola']);
     closeDb(reopened);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -26,6 +26,8 @@ export const accounts = sqliteTable(
     uniqueIndex('accounts_handle_uq').on(t.handle),
     index('accounts_name_idx').on(t.nameKey, t.handle),
     index('accounts_department_name_idx').on(t.departmentKey, t.nameKey, t.handle),
+    // Account search ranks matches by followers: with many matches it walks this until it has a page of them.
+    index('accounts_followers_idx').on(sql`${t.followersCount} DESC`, t.handle),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { prepared } from '../db/sql';
 import { badRequest } from '../errors';
 import { changes } from './changes';
-import { ACCOUNT_COLUMNS, mapAccount } from './accounts';
+import { ACCOUNT_COLUMNS, accountsMatching, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
@@ -124,13 +124,14 @@ export function searchAccounts(deps: Deps, viewerId: number | null, q: string, l
   const term = foldKey(q.trim().replace(/^@/, ''));
   if (!term) return [];
   const like = `${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const { from, params } = accountsMatching(deps, term);
   return (
     prepared(
       deps.db,
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts a
+      `SELECT ${ACCOUNT_COLUMNS} FROM ${from}
        WHERE (a.handle LIKE @like ESCAPE '\\' OR a.name_key LIKE @like ESCAPE '\\' OR a.name_key LIKE '% ' || @like ESCAPE '\\')
          AND a.id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)
        ORDER BY a.followers_count DESC, a.handle LIMIT @limit`,
-    ).all({ like, viewer: viewerId ?? 0, limit }) as Record<string, unknown>[]
+    ).all({ ...params, like, viewer: viewerId ?? 0, limit }) as Record<string, unknown>[]
   ).map(mapAccount);
 }

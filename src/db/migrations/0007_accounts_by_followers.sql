@@ -1,0 +1,1 @@
+CREATE INDEX `accounts_followers_idx` ON `accounts` ("followers_count" DESC,`handle`);
