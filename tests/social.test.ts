@@ -8,6 +8,7 @@ import { accountsMatching } from '../src/services/accounts';
 import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
 import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
+import { MAX_NOTIFICATIONS, notify } from '../src/services/notifications';
 import { flushSearchIndex, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
 import { foldKey } from '../src/services/text';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
@@ -123,6 +124,30 @@ describe('mentions, likes and notifications', () => {
     expect((await notes(app, b)).unreadCount).toBe(1);
     await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
     expect((await notes(app, b)).items).toEqual([]);
+  });
+
+  it('keeps about the newest MAX_NOTIFICATIONS of an account, and lists and counts only those', async () => {
+    const app = makeTestApp();
+    const [me, fan] = [await signUp(app, { handle: 'famous' }), await signUp(app, { handle: 'fan' })];
+    const sqlite = app.deps.db.$client;
+    const idOf = (handle: string) => sqlite.prepare('SELECT id FROM accounts WHERE handle = ?').pluck().get(handle) as number;
+    const [meId, fanId] = [idOf('famous'), idOf('fan')];
+    const mine = () => sqlite.prepare('SELECT id FROM notifications WHERE recipient_id = ? ORDER BY id').pluck().all(meId) as number[];
+    sqlite.transaction(() => {
+      for (let i = 0; i < 5; i++) notify(app.deps, fanId, 'follow', meId, null);
+      for (let i = 0; i < MAX_NOTIFICATIONS * 3; i++) notify(app.deps, meId, 'follow', fanId, null);
+    })();
+    const kept = mine();
+    expect(kept.length).toBeGreaterThanOrEqual(MAX_NOTIFICATIONS);
+    expect(kept.length).toBeLessThan(MAX_NOTIFICATIONS + 64);
+    // The newest, without a gap: the oldest went first.
+    const newest = sqlite.prepare('SELECT max(id) FROM notifications').pluck().get() as number;
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => newest - kept.length + 1 + i));
+    // Someone else's are not touched.
+    expect(sqlite.prepare('SELECT count(*) FROM notifications WHERE recipient_id = ?').pluck().get(fanId)).toBe(5);
+    const listed = await notes(app, me);
+    expect(listed.unreadCount).toBe(kept.length);
+    expect(listed.items[0].id).toBe(String(newest));
   });
 
   it('withdraws a like or follow notification when it is undone, so toggling never piles them up', async () => {

@@ -9,15 +9,34 @@ import { badRequest } from '../errors';
 
 export type NotificationType = 'mention' | 'reply' | 'like' | 'follow';
 
+/**
+ * About how many notifications an account keeps, newest first: older ones are deleted as new ones arrive, so the
+ * most mentioned and liked accounts list and count theirs as cheaply as anyone (counting 2,000 unread took ~2 ms,
+ * and nothing else bounded them).
+ */
+export const MAX_NOTIFICATIONS = 1_000;
+
+/** One notification in this many (by id, whoever it is for) also trims its recipient's to MAX_NOTIFICATIONS. */
+const TRIM_EVERY = 32;
+
 /** Records a notification unless it is to oneself or the recipient muted or blocked the actor. */
 export function notify(deps: Deps, recipientId: number, type: NotificationType, actorId: number, postSeq: number | null): void {
   if (recipientId === actorId) return;
-  prepared(
+  const added = prepared(
     deps.db,
     `INSERT INTO notifications (recipient_id, type, actor_id, post_seq, created_at, read)
      SELECT @recipientId, @type, @actorId, @postSeq, @now, 0
      WHERE NOT EXISTS (SELECT 1 FROM hides WHERE account_id = @recipientId AND target_id = @actorId)`,
   ).run({ recipientId, type, actorId, postSeq, now: deps.clock() });
+  // Trimming walks MAX_NOTIFICATIONS index entries, so it is done now and then rather than on every write; an
+  // account gets a few dozen more than the limit at most before its next trim.
+  if (added.changes === 1 && Number(added.lastInsertRowid) % TRIM_EVERY === 0) {
+    prepared(
+      deps.db,
+      `DELETE FROM notifications WHERE recipient_id = @recipientId
+         AND id < (SELECT id FROM notifications WHERE recipient_id = @recipientId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+    ).run({ recipientId, keep: MAX_NOTIFICATIONS - 1 });
+  }
 }
 
 /** Withdraws the notification of something undone (an unlike, an unfollow, a follow a block removed). */
