@@ -163,7 +163,7 @@ describe('home timeline caches', () => {
     expect(revalidated.status).toBe(200);
   });
 
-  it('keep every cache through a profile edit that renames no one, and drop them for one that does', async () => {
+  it('keep every cache through a profile edit that renames no one, and drop only the renamed author\'s posts for one that does', async () => {
     const app = makeTestApp();
     const u = await signUp(app, { handle: 'cache_profile', displayName: 'Profile Person' });
     await call(app, '/api/posts', { body: { text: 'profile post' }, headers: u.auth });
@@ -179,10 +179,19 @@ describe('home timeline caches', () => {
     expect((await call(app, '/api/timelines/home', { headers: u.auth })).text).toBe(page.text);
     expect(app.metrics.pageCacheHits).toBe(before + 1);
     expect((await call(app, '/api/accounts?department=Platform', { headers: u.auth })).json.items.map((a: { handle: string }) => a.handle)).toContain('cache_profile');
-    // A new display name is on every post of theirs at once.
+    // A new display name is on every post of theirs at once, and nowhere else: a reader who sees none of their
+    // posts keeps a cached page.
+    const other = await signUp(app, { handle: 'cache_other', displayName: 'Other Person' });
+    await call(app, '/api/posts', { body: { text: 'unrelated post' }, headers: other.auth });
+    const otherPage = await call(app, '/api/timelines/home', { headers: other.auth });
     await call(app, '/api/me', { method: 'PATCH', body: { displayName: 'Renamed Person' }, headers: u.auth });
-    expect(tracker.epoch()).not.toBe(epoch);
+    expect(tracker.epoch()).toBe(epoch);
+    const hits = app.metrics.pageCacheHits;
+    expect((await call(app, '/api/timelines/home', { headers: other.auth })).text).toBe(otherPage.text);
+    expect(app.metrics.pageCacheHits).toBe(hits + 1);
     expect((await call(app, '/api/timelines/home', { headers: u.auth })).json.items[0].author.displayName).toBe('Renamed Person');
+    expect(app.metrics.pageCacheHits).toBe(hits + 1);
+    expect((await call(app, '/api/timelines/public', { headers: other.auth })).json.items.map((p: { author: { displayName: string } }) => p.author.displayName)).toEqual(['Other Person', 'Renamed Person']);
   });
 
   it('end the timeline where it ends when the post that made a next page is deleted', async () => {
