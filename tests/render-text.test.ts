@@ -61,7 +61,10 @@ const account = (overrides: Partial<AccountView> = {}): AccountView => ({
 });
 
 // Everything that can act on a terminal: C0 but LF, DEL, C1, bidi embeddings/overrides/isolates, lone surrogates.
-const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Also what terminals (glibc's wcwidth) draw wider than the layout counts it: the soft hyphen, the Hangul
+// fillers and the prepended number signs.
+const UNSAFE =
+  /[\x00-\x09\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u115f\u202a-\u202e\u2066-\u2069\u3164\uffa0]|\ud804[\udcbd\udccd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // The only escape sequences the renderer may emit: its own SGR colours.
 const OWN_SGR = /\x1b\[[012]m/g;
 
@@ -399,6 +402,15 @@ describe('terminal injection', () => {
 
   it('emits escape characters only in its own SGR sequences with colour on', () => {
     for (const out of outputs(true)) expect(out.replace(OWN_SGR, '')).not.toMatch(UNSAFE);
+  });
+
+  it('draws nothing wider than it measures: blank Hangul fillers and number signs show as \ufffd, soft hyphens go', () => {
+    const wide = '\u3164\u115f\uffa0 \u0600\u06dd\u070f\u{110bd}12 soft\xadhyphen';
+    const out = renderPost(post({ text: wide.repeat(8), author: { handle: 'h', displayName: '\u3164'.repeat(50), bot: false } }), { width: 40, now });
+    expect(out).not.toMatch(UNSAFE);
+    expect(out).toContain('\ufffd\ufffd\ufffd \ufffd\ufffd\ufffd\ufffd12 softhyphen');
+    // Every line fits as any terminal draws it, now that nothing on it is drawn wider than counted.
+    for (const l of out.split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(40);
   });
 
   it('shows the neutralised sequences instead of hiding them', () => {

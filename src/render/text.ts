@@ -21,10 +21,13 @@ const DEFAULT_WIDTH = 80;
 const MIN_NAME = 4;
 const BODY_INDENT = '  ';
 
-// C0 controls but LF, DEL, C1 controls, bidi marks, embeddings, overrides and isolates,
-// line/paragraph separators, and surrogates without their other half.
+// C0 controls but LF, DEL, C1 controls, bidi marks, embeddings, overrides and isolates, line/paragraph
+// separators, surrogates without their other half, and what terminals draw wider than string-width counts it
+// (glibc's wcwidth, which xterm, GNOME Terminal and tmux use): the soft hyphen, the blank Hangul fillers
+// (two cells of nothing, which made a name look empty) and the prepended number signs (U+0600-0605, U+06DD,
+// U+070F, U+0890-0891, U+08E2, U+110BD, U+110CD).
 const UNSAFE =
-  /[\0-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\0-\x09\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\u3164\uffa0]|\ud804[\udcbd\udccd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function neutralise(ch: string): string {
   const code = ch.charCodeAt(0);
@@ -33,7 +36,7 @@ function neutralise(ch: string): string {
   if (code < 0x20) return String.fromCharCode(0x2400 + code);
   if (code === 0x7f) return '\u2421';
   if (ch === '\u2028' || ch === '\u2029') return '\n';
-  if (ch === '\u061c' || ch === '\u200e' || ch === '\u200f') return '';
+  if (ch === '\u061c' || ch === '\u200e' || ch === '\u200f' || ch === '\xad') return '';
   return '\ufffd';
 }
 
