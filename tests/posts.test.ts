@@ -88,6 +88,28 @@ describe('posts', () => {
     expect(r.json.error.details[0].field).toBe('text');
   });
 
+  it('refuses text with half a surrogate pair, which could not be stored as sent, and keeps whole ones', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    // Spelled as JSON escapes: JSON.stringify would write a lone surrogate the same way.
+    for (const raw of ['{"text":"a\\ud800b"}', '{"text":"\\udfff"}', '{"text":"x\\ude00\\ud83d"}']) {
+      const r = await call(app, '/api/posts', { body: raw, headers: u.auth });
+      expect(r.status, raw).toBe(400);
+      expect(r.json.error.code).toBe('invalid_text');
+    }
+    for (const [field, value] of [['displayName', 'Ann \ud800'], ['bio', '\udc00'], ['title', 'x\ud83d']]) {
+      const r = await call(app, '/api/me', { method: 'PATCH', body: { [field]: value }, headers: u.auth });
+      expect(r.status, field).toBe(400);
+      expect(r.json.error.details[0].field).toBe(field);
+    }
+    const token = await call(app, '/api/tokens', { body: { name: 'bot \ud800', scopes: ['read'] }, headers: { cookie: u.cookie } });
+    expect(token.status).toBe(400);
+    expect(token.json.error.details[0].field).toBe('name');
+    const p = await post(app, u, 'whole \ud83d\ude00');
+    expect((await call(app, `/api/posts/${p.id}`, { headers: u.auth })).json.post.text).toBe('whole 😀');
+    expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items.map((x: { text: string }) => x.text)).toEqual(['whole 😀']);
+  });
+
   it('keeps newlines and turns CRLF into LF', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

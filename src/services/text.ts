@@ -3,6 +3,9 @@ import { badRequest } from '../errors';
 // Every C0 control but LF, DEL, and every C1 control.
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
 const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/u;
+// Half of a UTF-16 surrogate pair without the other (JSON can spell one: "\ud800"): no character at all, which
+// SQLite would store as U+FFFD, so what was read back would differ from what was accepted.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export const RESERVED_HANDLES = new Set([
   'api', 'home', 'help', 'live', 'tag', 'tags', 'search', 'login', 'logout', 'signup', 'settings', 'public',
@@ -31,6 +34,8 @@ export { foldKey } from '../db/fold';
 const LABELS: Record<string, string> = { displayName: 'Display name', bio: 'Bio', department: 'Department', title: 'Title', reason: 'Reason' };
 const label = (field: string) => LABELS[field] ?? field;
 
+const notUnicode = (field: string) => badRequest(`${label(field)} is not valid Unicode.`, [{ field, message: 'A lone UTF-16 surrogate is not a character.' }]);
+
 /** Code points, as the post limit counts them. */
 export const codePoints = (s: string) => [...s].length;
 
@@ -39,6 +44,7 @@ export const codePoints = (s: string) => [...s].length;
  * trimming: a TAB or CR at either end is refused like one in the middle, not dropped without a word.
  */
 export function normalizePostText(raw: string, max: number): string {
+  if (LONE_SURROGATE.test(raw)) throw badRequest('The text is not valid Unicode.', [{ field: 'text', message: 'A lone UTF-16 surrogate is not a character.' }], 'invalid_text');
   const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
   if (CONTROL.test(lf)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'No control characters (line breaks are fine).' }], 'invalid_text');
   const text = lf.trim();
@@ -51,6 +57,7 @@ export function normalizePostText(raw: string, max: number): string {
 /** Single-line profile text: NFC, trimmed, bounded, no controls or newlines; empty allowed unless `required`. */
 export function normalizeLine(raw: string, field: string, max: number, required = false): string {
   // A stray newline at an end (pasted from a form) is trimmed; any other control, anywhere, is refused.
+  if (LONE_SURROGATE.test(raw)) throw notUnicode(field);
   if (CONTROL.test(raw)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   const text = raw.normalize('NFC').trim();
   const n = codePoints(text);
@@ -62,6 +69,7 @@ export function normalizeLine(raw: string, field: string, max: number, required 
 
 /** Multi-line profile text (bio): like a post, but may be empty. */
 export function normalizeBlock(raw: string, field: string, max: number): string {
+  if (LONE_SURROGATE.test(raw)) throw notUnicode(field);
   const lf = raw.normalize('NFC').replace(/\r\n/g, '\n');
   if (CONTROL.test(lf)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   const text = lf.trim();

@@ -11,7 +11,7 @@ import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema } f
 const Credentials = z.object({ handle: z.string().max(64), password: z.string().max(1024) });
 const Scopes = z.array(z.enum(['read', 'write'])).min(1).max(2);
 const NewToken = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).refine((s) => !/\p{Cs}/u.test(s), 'A lone UTF-16 surrogate is not a character.'),
   scopes: Scopes.default(['read']),
   handle: z.string().max(64).optional(),
   password: z.string().max(1024).optional(),
