@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import { AppError, badRequest } from './errors';
-import { resolveActor } from './http/auth';
+import { rejectInvalidToken, resolveActor } from './http/auth';
 import { rateLimits } from './http/rate-limit';
 import { formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, validationError } from './http/router';
@@ -154,6 +154,7 @@ export function createApp(opts: AppOptions) {
     h.onError(onError);
     h.use(resolveActor);
     for (const limiter of limiters) h.use(limiter);
+    h.use(rejectInvalidToken);
   }
 
   app.use('/guidelines', conditionalGet);

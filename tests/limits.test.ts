@@ -26,6 +26,26 @@ describe('rate limits', () => {
     expect((await call(app, '/api/timelines/public', { headers: other.auth })).status).toBe(200);
   });
 
+  it('counts requests with a revoked or made-up token against their address, so retrying one forever is slowed too', async () => {
+    const app = makeTestApp(limited({ read: 3, write: 2 }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await call(app, '/api/timelines/public', { headers: { authorization: `Bearer bt_guess${i}` } });
+      statuses.push(r.status);
+      if (r.status === 401) {
+        expect(r.json.error.code).toBe('invalid_token');
+        expect(r.headers.get('ratelimit-remaining')).toBe(String(2 - i));
+      }
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const writes: number[] = [];
+    for (let i = 0; i < 3; i++) writes.push((await call(app, '/api/posts', { body: { text: 'x' }, headers: { authorization: 'Bearer bt_revoked' } })).status);
+    expect(writes).toEqual([401, 401, 429]);
+    // The address's budget, not a real token's.
+    const u = await signUp(app);
+    expect((await call(app, '/api/timelines/public', { headers: u.auth })).status).toBe(200);
+  });
+
   it('has a separate, tighter budget for writes', async () => {
     const app = makeTestApp(limited({ write: 2, read: 100 }));
     const u = await signUp(app);
@@ -39,8 +59,15 @@ describe('rate limits', () => {
     const app = makeTestApp(limited({ auth: 3 }));
     await signUp(app, { handle: 'victim', password: 'the real password' });
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await call(app, '/api/sessions', { body: { handle: 'victim', password: `guess ${i}xxxx` } })).status);
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await call(app, '/api/sessions', { body: { handle: 'victim', password: `guess ${i}xxxx` } });
+      statuses.push(r.status);
+      remaining.push(`${r.headers.get('ratelimit-limit')}/${r.headers.get('ratelimit-remaining')}`);
+    }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // The headers tell the budget that runs out first: failed attempts, not sign-ins of any outcome.
+    expect(remaining.slice(0, 3)).toEqual(['3/2', '3/1', '3/0']);
   });
 
   it('counts guesses through POST /api/tokens against the same budget, signed in as someone else or not', async () => {

@@ -10,6 +10,8 @@ export type AppEnv = {
   Variables: {
     deps: Deps;
     actor: Actor | null;
+    /** A bearer token was sent that names no credential (the request is refused after the rate limiters). */
+    invalidToken: boolean;
     requestId: string;
     metrics: Metrics;
   };

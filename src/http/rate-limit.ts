@@ -83,6 +83,14 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   };
   const windowMs = config.rate.windowMs;
   return [
+    // Every sign-in and token request, under a loose budget: a known password must not buy unlimited hashes or
+    // tokens. Ahead of the failures' tighter one, whose RateLimit-* headers are then the ones a client reads.
+    rateLimiter<AppEnv>({
+      windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
+      keyGenerator: (c) => `ip:${clientIp(c)}`,
+      skip: (c) => !isSignIn(c),
+      handler: tooMany('sign-ins and token requests'),
+    }),
     rateLimiter<AppEnv>({
       windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
       keyGenerator: (c) => `ip:${clientIp(c)}`,
@@ -92,13 +100,6 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
       skipSuccessfulRequests: true,
       requestWasSuccessful: (c) => c.res.status !== 401,
       handler: tooMany('sign-in attempts'),
-    }),
-    // Successful ones too, under a looser budget: a known password must not buy unlimited hashes or tokens.
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
-      keyGenerator: (c) => `ip:${clientIp(c)}`,
-      skip: (c) => !isSignIn(c),
-      handler: tooMany('sign-ins and token requests'),
     }),
     // Every sign-up counts: each one costs a password hash and creates an account.
     rateLimiter<AppEnv>({
