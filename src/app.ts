@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import { AppError, badRequest } from './errors';
-import { rejectInvalidToken, resolveActor } from './http/auth';
+import { authorizeBeforeInput, rejectInvalidToken, resolveActor } from './http/auth';
 import { rateLimits } from './http/rate-limit';
 import { formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, validationError } from './http/router';
@@ -122,7 +122,16 @@ export function createApp(opts: AppOptions) {
     return limitBody(c, next);
   };
   const onError = (err: Error, c: Ctx) => {
-    const e = toAppError(err);
+    let e = toAppError(err);
+    // A body that is not JSON (or not said to be) is a fault of the input: a caller who may not call the route
+    // hears that instead.
+    if ((e.code === 'malformed_json' || e.status === 415) && isApi(c.req.path)) {
+      try {
+        authorizeBeforeInput(c);
+      } catch (denied) {
+        e = toAppError(denied);
+      }
+    }
     if (e.status >= 500) logger.error({ reqId: c.get('requestId'), err }, 'unhandled error');
     // RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names the scheme to use (the terminal's /token names Basic itself).
     if (e.status === 401 && c.req.path !== '/token') {
@@ -171,6 +180,8 @@ export function createApp(opts: AppOptions) {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
     const type = c.req.header('content-type') ?? '';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+      // Who may not call the route at all hears that first, as for any other fault of its input.
+      authorizeBeforeInput(c);
       throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
     }
     return next();

@@ -82,6 +82,7 @@ const MATRIX: Row[] = [
   ['PUT', '/api/posts/:post/like', { extra: true }, WRITE(204)],
   ['GET', '/api/timelines/home?limit=0', undefined, INVALID_READ],
   ['GET', '/api/accounts/owner/posts?cursor=%%%', undefined, INVALID_READ],
+  ['GET', '/api/reports?limit=0', undefined, { none: 401, other: 403, read: 403, write: 403, admin: 400, writeOnly: 403, stale: 401 }],
 ];
 
 describe('authorisation matrix', () => {
@@ -97,6 +98,21 @@ describe('authorisation matrix', () => {
       }
     });
   }
+
+  it('answers a body that is not JSON, or not said to be, with 401 or 403 first to whoever may not call the route', async () => {
+    const expected: Record<Role, number> = { none: 401, other: 0, read: 403, write: 0, admin: 0, writeOnly: 0, stale: 401 };
+    for (const [type, body, fault] of [['application/json', '{"text":', 400], ['text/plain', 'hello', 415]] as const) {
+      // With a Content-Length, as over HTTP, and without (as app.request sends it).
+      for (const length of [{ 'content-length': String(Buffer.byteLength(body)) }, {}]) {
+        for (const role of ROLES) {
+          const w = await world();
+          const r = await call(w.app, '/api/posts', { method: 'POST', body, headers: { ...w.headers[role], 'content-type': type, ...length } });
+          expect(r.status, `${type} ${role} ${JSON.stringify(length)}`).toBe(expected[role] || fault);
+          if (r.status === 400) expect(r.json.error.code).toBe('malformed_json');
+        }
+      }
+    }
+  });
 
   it('covers every route of the OpenAPI document', async () => {
     const app = makeTestApp();

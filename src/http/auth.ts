@@ -13,6 +13,8 @@ const sameOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).o
 
 /** Routes anyone may call, with or without credentials (a stale token sent along does not matter to them). */
 const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /guidelines', 'GET /help', 'GET /api/openapi.json', 'POST /api/accounts', 'POST /api/sessions', 'POST /api/tokens']);
+/** Routes only admins may call. */
+const ADMIN_ROUTES = new Set(['GET /api/reports']);
 /** Routes any credential may call, whatever its scopes. */
 const ANY_CREDENTIAL = new Set(['GET /api/me']);
 
@@ -31,7 +33,8 @@ export function authorizeBeforeInput(c: Ctx): void {
     requireCredential(c);
     return;
   }
-  if (SAFE.test(c.req.method)) readerOf(c);
+  if (ADMIN_ROUTES.has(key)) requireAdmin(c, SAFE.test(c.req.method) ? 'read' : 'write');
+  else if (SAFE.test(c.req.method)) readerOf(c);
   else requireScope(c, 'write');
 }
 
