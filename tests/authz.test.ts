@@ -103,7 +103,7 @@ describe('authorisation matrix', () => {
     const expected: Record<Role, number> = { none: 401, other: 0, read: 403, write: 0, admin: 0, writeOnly: 0, stale: 401 };
     for (const [type, body, fault] of [['application/json', '{"text":', 400], ['text/plain', 'hello', 415]] as const) {
       // With a Content-Length, as over HTTP, and without (as app.request sends it).
-      for (const length of [{ 'content-length': String(Buffer.byteLength(body)) }, {}]) {
+      for (const length of [{ 'content-length': String(Buffer.byteLength(body)) }, {}] as Record<string, string>[]) {
         for (const role of ROLES) {
           const w = await world();
           const r = await call(w.app, '/api/posts', { method: 'POST', body, headers: { ...w.headers[role], 'content-type': type, ...length } });
