@@ -15,6 +15,7 @@ import { authorizeBeforeInput, rejectInvalidToken, resolveActor } from './http/a
 import { rateLimits } from './http/rate-limit';
 import { formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, validationError } from './http/router';
+import { documentMiddlewareErrors } from './http/schemas';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
 import { postRoutes } from './http/routes/posts';
@@ -205,13 +206,13 @@ export function createApp(opts: AppOptions) {
     const origin = new URL(c.req.url).origin;
     let doc = openApiDocs.get(origin);
     if (doc === undefined) {
-      doc = JSON.stringify(
-        api.getOpenAPI31Document({
-          openapi: '3.1.0',
-          info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
-          servers: [{ url: `${origin}/api` }],
-        }),
-      );
+      const generated = api.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
+        servers: [{ url: `${origin}/api` }],
+      });
+      documentMiddlewareErrors(generated as Parameters<typeof documentMiddlewareErrors>[0]);
+      doc = JSON.stringify(generated);
       if (openApiDocs.size >= 16) openApiDocs.clear();
       openApiDocs.set(origin, doc);
     }

@@ -126,5 +126,15 @@ describe('authorisation matrix', () => {
     // Sign-up, sign-in and the SSE stream have their own tests (accounts, stream).
     const elsewhere = new Set(['POST /api/accounts', 'POST /api/sessions', 'GET /api/stream', 'GET /api/openapi.json']);
     expect(documented.filter((d) => !covered.has(d) && !elsewhere.has(d))).toEqual([]);
+    // And every operation lists the errors the middleware can give it, whatever its handler does.
+    for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }>>)) {
+      for (const [m, op] of Object.entries(ops)) {
+        const codes = Object.keys(op.responses);
+        expect(codes, `${m} ${p}`).toContain('429');
+        if (op.requestBody) expect(codes, `${m} ${p}`).toEqual(expect.arrayContaining(['413', '415']));
+        if (op.security?.length) expect(codes, `${m} ${p}`).toEqual(expect.arrayContaining(['401', '403']));
+      }
+    }
+    expect(Object.keys(doc.paths['/posts/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '429']));
   });
 });

@@ -96,6 +96,31 @@ export const errors = {
   404: errorResponse('Not found'),
 } as const;
 
+type OpenApiOperation = { security?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> };
+
+/**
+ * Adds to every operation of a generated OpenAPI document the errors the app's middleware can answer whatever
+ * the route: 429 (rate limits, open streams) everywhere, 401 and 403 where a credential is needed, and 413 and
+ * 415 where a body is taken. Routes list only the errors their own handlers give.
+ */
+export function documentMiddlewareErrors(doc: { paths?: Record<string, Record<string, OpenApiOperation>> }): void {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      const responses = (op.responses ??= {});
+      if (op.security?.length) {
+        responses['401'] ??= error('Not signed in, or the bearer token is not valid');
+        responses['403'] ??= error('The credential lacks the scope or role this needs');
+      }
+      if (op.requestBody) {
+        responses['413'] ??= error('The body is over the size limit');
+        responses['415'] ??= error('The body is not sent as application/json');
+      }
+      responses['429'] ??= error('Too many requests: wait as long as Retry-After says');
+    }
+  }
+}
+
 /** A JSON response entry for createRoute. */
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
