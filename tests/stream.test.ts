@@ -128,6 +128,43 @@ describe('stalled readers', () => {
     expect(await live.next(10)).toBeNull();
   });
 
+  it('ends only the stream whose delivery failed, and still announces the post to the others', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const p = await post(app, u, 'announced');
+    let dropped = 0;
+    const live = subscribeTimeline(app.deps, null, 'public', true, { client: 'test', onDrop: () => dropped++ });
+    const heard: string[] = [];
+    const errors: unknown[] = [];
+    app.deps.events.subscribe(() => {
+      throw new Error('a broken listener');
+    }, (err) => errors.push(err));
+    app.deps.events.subscribe((event) => heard.push(event.type), () => {});
+    // Reading the post fails for the live reader: its database is gone.
+    const seq = app.deps.db.$client.prepare('SELECT seq FROM posts WHERE id = ?').pluck().get(p.id) as number;
+    app.deps.db.$client.close();
+    expect(() => app.deps.events.publish({ type: 'post', seq, id: p.id, authorId: 1, authorBot: false })).not.toThrow();
+    expect(heard).toEqual(['post']);
+    expect(errors).toHaveLength(1);
+    expect(dropped).toBe(1);
+    expect(await live.next(10)).toBeNull();
+    expect(app.deps.events.listenerCount).toBe(2);
+  });
+
+  it('sends neither a post deleted before it was sent nor its delete', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const [kept, gone] = [await post(app, u, 'kept'), await post(app, u, 'gone')];
+    const seqOf = (id: string) => app.deps.db.$client.prepare('SELECT seq FROM posts WHERE id = ?').pluck().get(id) as number;
+    const live = subscribeTimeline(app.deps, null, 'public', true, { client: 'test' });
+    for (const p of [kept, gone]) app.deps.events.publish({ type: 'post', seq: seqOf(p.id), id: p.id, authorId: 1, authorBot: false });
+    app.deps.events.publish({ type: 'delete', id: gone.id, authorId: 1 });
+    app.deps.events.publish({ type: 'delete', id: 'sent-before', authorId: 1 });
+    const items = await live.next(10);
+    expect(items!.map((i) => (i.type === 'post' ? `post ${i.post.text}` : `delete ${i.id}`))).toEqual(['post kept', 'delete sent-before']);
+    live.close();
+  });
+
   it('closes the connection of a reader that stopped reading, whose write would otherwise wait forever', async () => {
     const app = makeTestApp();
     const me = await signUp(app);

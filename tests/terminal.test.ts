@@ -420,6 +420,15 @@ describe('twtxt', () => {
 });
 
 describe('live tail', () => {
+  it('refuses a timeline it does not have with one plain line, rather than following another', async () => {
+    const app = makeTestApp();
+    const me = await signUp(app);
+    const r = await curl(app, '/live?timeline=tag', me);
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/^error: There is a home and a public timeline to follow live\. \(timeline: home or public\)\n$/);
+    expect(app.deps.events.listenerCount).toBe(0);
+  });
+
   it('delivers a post written by another client within a second, and frees the listener on disconnect', async () => {
     const app = makeTestApp();
     const [me, friend] = [await signUp(app), await signUp(app)];

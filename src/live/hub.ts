@@ -26,10 +26,21 @@ export class EventHub {
     return this.shutDown;
   }
 
-  /** Registers a listener and returns the function that removes it. */
-  subscribe(listener: (event: LiveEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+  /**
+   * Registers a listener and returns the function that removes it. A listener that throws is handed its error
+   * (`onError`) and the others still hear the event: one failing stream must not keep a post from the rest, nor
+   * throw out of the write that announced it.
+   */
+  subscribe(listener: (event: LiveEvent) => void, onError: (err: unknown) => void): () => void {
+    const guarded = (event: LiveEvent) => {
+      try {
+        listener(event);
+      } catch (err) {
+        onError(err);
+      }
+    };
+    this.emitter.on('event', guarded);
+    return () => this.emitter.off('event', guarded);
   }
 
   /** Counts a stream opened by `client` unless it already has `max` open; returns the function that uncounts it. */

@@ -43,7 +43,10 @@ export function subscribeTimeline(
     if (event.type === 'shutdown') {
       closed = true;
     } else if (event.type === 'delete') {
-      queue.push({ type: 'delete', id: event.id });
+      // A post deleted before it was sent is not sent at all (nor its delete).
+      const queued = queue.findIndex((item) => item.type === 'post' && item.post.id === event.id);
+      if (queued >= 0) queue.splice(queued, 1);
+      else queue.push({ type: 'delete', id: event.id });
     } else if (accepts(event)) {
       const [post] = loadPosts(deps, viewerId, [event.seq]);
       if (post) queue.push({ type: 'post', post });
@@ -57,6 +60,11 @@ export function subscribeTimeline(
       return;
     }
     wake?.();
+  }, () => {
+    // Whatever failed (reading the post, say), this reader's stream ends and its client reconnects.
+    queue.length = 0;
+    close();
+    onDrop();
   });
 
   let done = false;

@@ -392,7 +392,9 @@ export function webRoutes() {
   app.get('/live', (c) => {
     const format = formatOf(c);
     if (format === 'html') return appShell(c);
-    const timeline = c.req.query('timeline') === 'home' ? 'home' : 'public';
+    const asked = c.req.query('timeline') ?? 'public';
+    if (asked !== 'home' && asked !== 'public') throw badRequest('There is a home and a public timeline to follow live.', [{ field: 'timeline', message: 'home or public' }]);
+    const timeline: 'home' | 'public' = asked;
     const viewer = timeline === 'home' ? (terminalReader(c), requireScope(c, 'read')) : terminalReader(c);
     const deps = c.get('deps');
     const base = baseUrl(c);
