@@ -151,6 +151,29 @@ describe('stalled readers', () => {
     expect(app.deps.events.listenerCount).toBe(2);
   });
 
+  it('writes bidi controls and line separators from posts as JSON escapes everywhere JSON goes, the same strings once parsed', async () => {
+    const app = makeTestApp();
+    const [me, author] = [await signUp(app), await signUp(app)];
+    await followUser(app, me, author);
+    const text = 'rtl \u202egnp.exe\u202c and \u2066isolated\u2069 then\u2028next';
+    const raw = /[\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+    const sse = await app.request('/api/stream?timeline=home', { headers: me.auth });
+    const created = await call(app, '/api/posts', { body: { text }, headers: author.auth });
+    expect(created.text).not.toMatch(raw);
+    expect(created.json.post.text).toBe(text);
+    for (const path of [`/api/posts/${created.json.post.id}`, '/api/timelines/home', '/api/timelines/public', `/api/accounts/${author.handle}/posts`]) {
+      const r = await call(app, path, { headers: me.auth });
+      expect(r.text, path).not.toMatch(raw);
+      expect(r.text, path).toContain('\\u202e');
+      expect(JSON.stringify(r.json), path).toContain(JSON.stringify(text).slice(1, -1));
+    }
+    const { events, reader } = await collect(sse, (es) => es.some((e) => e.event === 'post'));
+    await reader.cancel();
+    const event = events.find((e) => e.event === 'post')!;
+    expect(event.data).not.toMatch(raw);
+    expect(JSON.parse(event.data).text).toBe(text);
+  });
+
   it('sends neither a post deleted before it was sent nor its delete', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

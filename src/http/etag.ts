@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { inertJson } from '../render/json';
 import type { AppEnv } from './env';
 
 /** A strong ETag for a rendered body. */
@@ -28,7 +29,7 @@ export const conditionalGet: MiddlewareHandler<AppEnv> = (c, next) => {
   };
   const { json, text } = c as Context;
   (c as Context).json = ((object: unknown, arg?: unknown, headers?: unknown) =>
-    render(JSON.stringify(object), 'application/json', arg, headers) ?? json(object as never, arg as never, headers as never)) as Context['json'];
+    render(inertJson(object), 'application/json', arg, headers) ?? json(object as never, arg as never, headers as never)) as Context['json'];
   (c as Context).text = ((body: string, arg?: unknown, headers?: unknown) => {
     const ct = (headers as Record<string, string> | undefined)?.['Content-Type'];
     const plain = ct === 'text/plain; charset=utf-8' ? render(body, ct, arg, undefined) : null;

@@ -2,6 +2,19 @@ import type { ReportRow } from '../services/moderation';
 import type { NotificationRow } from '../services/notifications';
 import type { AccountRow, PostRow } from '../services/types';
 
+// C1 controls and what reorders or breaks the lines a terminal shows (bidi marks, embeddings, overrides and
+// isolates, NEL, line and paragraph separators). JSON.stringify escapes only C0.
+const TERMINAL_UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON.stringify, with the characters above written as \u escapes: the same strings to any JSON parser, and
+ * inert in a terminal showing the raw JSON (`curl .../api/timelines/public` without jq). They can only occur
+ * inside strings, where an escape means the same character.
+ */
+export function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(TERMINAL_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The API's Account entity: the row without its internal id and role, with an ISO timestamp. */
 export type AccountJson = Omit<AccountRow, 'id' | 'role' | 'createdAt'> & { createdAt: string };
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { postJson } from '../../render/json';
+import { inertJson, postJson } from '../../render/json';
 import { publishPost } from '../../services/post-batch';
 import { reportPost } from '../../services/moderation';
 import { deletePost, getPost, likePost, listReplies, unlikePost } from '../../services/posts';
@@ -26,7 +26,7 @@ export const postRoutes = createRouter()
       const base = baseUrl(c);
       const res = await publishPost(c.get('deps'), actor, c.req.valid('json'), {
         idempotencyKey: c.req.header('idempotency-key'),
-        render: (post) => JSON.stringify({ post: postJson(post, base) }),
+        render: (post) => inertJson({ post: postJson(post, base) }),
       });
       if (res.replayed) c.header('Idempotent-Replayed', 'true');
       // Where the new post lives (RFC 9110: without it, a 201 names the request's own URL).

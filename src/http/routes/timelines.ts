@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { postJson } from '../../render/json';
+import { inertJson, postJson } from '../../render/json';
 import { homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { openLive } from '../rate-limit';
@@ -58,7 +58,7 @@ export const homeTimelineRoutes = createRouter()
       else c.get('metrics').pageCacheMisses++;
       if (!page) {
         const home = c.get('metrics').timed('home', () => homeTimeline(c.get('deps'), actor.id, { ...q, bots: q.bots !== 'false' }));
-        const body = JSON.stringify({ items: home.items.map((p) => postJson(p, base)), next: home.next });
+        const body = inertJson({ items: home.items.map((p) => postJson(p, base)), next: home.next });
         const rendered = { body: utf8.encode(body), etag: etagOf(body), link: home.next ? nextLink(c, home.next) : null };
         page = cache.put(key, actor.id, home, rendered);
       }
@@ -102,7 +102,7 @@ export const timelineRoutes = createRouter()
             if (items.length === 0) await stream.writeSSE({ event: 'heartbeat', data: '{}' });
             for (const item of items) {
               const data = item.type === 'post' ? postJson(item.post, base) : { id: item.id };
-              await stream.writeSSE({ event: item.type, data: JSON.stringify(data) });
+              await stream.writeSSE({ event: item.type, data: inertJson(data) });
             }
           }
         } finally {

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { AppError, badRequest, unauthorized } from '../../errors';
 import type { LiveItem } from '../../live/subscription';
-import { accountJson, notificationJson, postJson, type PostJson } from '../../render/json';
+import { accountJson, inertJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount, listDirectory } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
@@ -409,7 +409,7 @@ export function webRoutes() {
     if (c.req.method === 'HEAD') return c.body(null, 200);
     const live = openLive(c, viewer, timeline, c.req.query('bots') !== 'false');
     const line = (item: LiveItem): string | null => {
-      if (format === 'json') return `${JSON.stringify(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
+      if (format === 'json') return `${inertJson(item.type === 'post' ? { type: 'post', post: postJson(item.post, base) } : item)}\n`;
       return item.type === 'post' ? `${renderPost(postJson(item.post, base) as PostJson, { ...opts, now: new Date(deps.clock()) })}\n` : null;
     };
     return stream(c, async (s) => {
