@@ -161,7 +161,8 @@ describe('stalled readers', () => {
     const created = await call(app, '/api/posts', { body: { text }, headers: author.auth });
     expect(created.text).not.toMatch(raw);
     expect(created.json.post.text).toBe(text);
-    for (const path of [`/api/posts/${created.json.post.id}`, '/api/timelines/home', '/api/timelines/public', `/api/accounts/${author.handle}/posts`]) {
+    const pages = [`/@${author.handle}?format=json`, `/@${author.handle}/${created.json.post.id}?format=json`, '/home?format=json'];
+    for (const path of [`/api/posts/${created.json.post.id}`, '/api/timelines/home', '/api/timelines/public', `/api/accounts/${author.handle}/posts`, ...pages]) {
       const r = await call(app, path, { headers: me.auth });
       expect(r.text, path).not.toMatch(raw);
       expect(r.text, path).toContain('\\u202e');

@@ -61,7 +61,7 @@ function text(c: Ctx, body: string, status: 200 | 201 = 200) {
 
 function json(c: Ctx, body: unknown) {
   readerDependent(c);
-  return c.json(body);
+  return c.body(inertJson(body), 200, { 'Content-Type': 'application/json' });
 }
 
 /** Reads need a reader: token, session, or open reading; a terminal is told how to get a token. */
