@@ -88,6 +88,7 @@ export function createApp(opts: AppOptions) {
   const deps = createDeps(opts.db, opts.config, opts);
   const logger = opts.logger ?? createLogger('silent');
   const metrics = new Metrics(deps, opts.processMetrics ?? false);
+  deps.events.reportError = (err) => logger.error({ err }, 'live stream delivery failed; that stream ends');
   // The API and the pages are two Hono apps behind one fetch, with the same middleware. The pages' `/@handle`
   // routes need Hono's trie router; every API route fits its RegExpRouter, which matches a request with one
   // regular expression and allocates nothing (walking the trie cost as much as anything else a cached read does).
@@ -181,8 +182,6 @@ export function createApp(opts: AppOptions) {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
     const type = c.req.header('content-type') ?? '';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-      // Who may not call the route at all hears that first, as for any other fault of its input.
-      authorizeBeforeInput(c);
       throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
     }
     return next();

@@ -133,6 +133,8 @@ describe('stalled readers', () => {
     const u = await signUp(app);
     const p = await post(app, u, 'announced');
     let dropped = 0;
+    const reported: unknown[] = [];
+    app.deps.events.reportError = (err) => reported.push(err);
     const live = subscribeTimeline(app.deps, null, 'public', true, { client: 'test', onDrop: () => dropped++ });
     const heard: string[] = [];
     const errors: unknown[] = [];
@@ -147,6 +149,8 @@ describe('stalled readers', () => {
     expect(heard).toEqual(['post']);
     expect(errors).toHaveLength(1);
     expect(dropped).toBe(1);
+    // Both failures reach the app's log, not only the stream they ended.
+    expect(reported).toHaveLength(2);
     expect(await live.next(10)).toBeNull();
     expect(app.deps.events.listenerCount).toBe(2);
   });

@@ -10,6 +10,8 @@ export class EventHub {
   private readonly emitter = new EventEmitter();
   private shutDown = false;
   private readonly streams = new Map<string, number>();
+  /** Told of every error a listener threw (the app logs them). */
+  reportError: (err: unknown) => void = () => {};
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -36,6 +38,7 @@ export class EventHub {
       try {
         listener(event);
       } catch (err) {
+        this.reportError(err);
         onError(err);
       }
     };
