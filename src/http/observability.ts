@@ -1,9 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { databaseBytes } from '../services/admin';
 import type { Deps } from '../services/deps';
-import type { AppEnv } from './env';
+import type { Ctx } from './env';
 
 /** A JSON logger; 'silent' in tests. Never given request bodies, headers or secrets. */
 export function createLogger(level: string): Logger {
@@ -88,25 +87,21 @@ export class Metrics {
 const SLOW_MS = 250;
 
 /**
- * Feeds the request metrics and logs requests: every write, every failure and every slow read at info (errors
- * at error); successful fast reads, the bulk of the traffic and already counted by the metrics, at debug.
- * A line holds the request id, method, route, path, status and ms.
+ * Feeds the request metrics and logs a finished request: every write, every failure and every slow read at info
+ * (errors at error); successful fast reads, the bulk of the traffic and already counted by the metrics, at debug.
+ * A line holds the request id, method, route, path, status and ms. Called by the app's per-request middleware
+ * once the rest of the chain has answered, with how long that took.
  */
-export function observe(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const start = performance.now();
-    await next();
-    const ms = performance.now() - start;
-    // After next() the route index points at the handler that answered.
-    const matched = c.req.routePath;
-    const route = !matched || matched.endsWith('*') ? 'unmatched' : matched;
-    const status = c.res.status;
-    const method = c.req.method;
-    metrics.observeRequest(method, route, status, ms / 1000);
-    const routine = status < 400 && (method === 'GET' || method === 'HEAD') && ms < SLOW_MS;
-    const level = status >= 500 ? 'error' : routine ? 'debug' : 'info';
-    if (!logger.isLevelEnabled(level)) return;
-    const line = { reqId: c.get('requestId'), method, route, path: c.req.path, status, ms: Math.round(ms * 10) / 10 };
-    logger[level](line, status >= 500 ? 'request failed' : 'request');
-  };
+export function recordRequest(logger: Logger, metrics: Metrics, c: Ctx, ms: number): void {
+  // After next() the route index points at the handler that answered.
+  const matched = c.req.routePath;
+  const route = !matched || matched.endsWith('*') ? 'unmatched' : matched;
+  const status = c.res.status;
+  const method = c.req.method;
+  metrics.observeRequest(method, route, status, ms / 1000);
+  const routine = status < 400 && (method === 'GET' || method === 'HEAD') && ms < SLOW_MS;
+  const level = status >= 500 ? 'error' : routine ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const line = { reqId: c.get('requestId'), method, route, path: c.req.path, status, ms: Math.round(ms * 10) / 10 };
+  logger[level](line, status >= 500 ? 'request failed' : 'request');
 }

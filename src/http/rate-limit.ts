@@ -45,16 +45,16 @@ export function openLive(c: Ctx, viewer: { id: number } | null, timeline: Timeli
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Requests that may check a password: sign-in, the terminal's token, and any token request (its body may carry a
- * handle and password whoever sends it: signed in as someone else is no way around the guessing budget).
+ * Routes that may check a password (POSTed to): sign-in, the terminal's token, and any token request (its body may
+ * carry a handle and password whoever sends it: signed in as someone else is no way around the guessing budget).
  */
-function isSignIn(c: Ctx): boolean {
-  if (c.req.method !== 'POST') return false;
-  const p = c.req.path;
-  return p === '/api/sessions' || p === '/token' || p === '/api/tokens';
-}
+const SIGN_IN_PATHS = ['/api/sessions', '/token', '/api/tokens'];
+const SIGN_UP_PATH = '/api/accounts';
+const isSignIn = (c: Ctx) => c.req.method === 'POST' && SIGN_IN_PATHS.includes(c.req.path);
+const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === SIGN_UP_PATH;
 
-const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === '/api/accounts';
+/** A limiter and the requests it sees (all of them without `methods`); a request skips the others entirely. */
+export type Limiter = { methods?: string[]; paths: string[]; handler: MiddlewareHandler<AppEnv> };
 
 // Thrown, so the app's error handler answers in the request's own format (JSON under /api, a line for terminals).
 const tooMany = (what: string) => () => {
@@ -74,7 +74,7 @@ const SIGN_INS_PER_FAILURE = 10;
  * token requests of any outcome (each costs a password hash or mints a credential), and for sign-ups. Each
  * sets RateLimit-* headers; over budget is a 429 with Retry-After.
  */
-export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
+export function rateLimits(config: Config): Limiter[] {
   if (!config.rateLimits) return [];
   const key = (c: Ctx) => c.get('actor')?.credential ?? `ip:${clientIp(c)}`;
   const accountKey = (c: Ctx) => {
@@ -85,38 +85,51 @@ export function rateLimits(config: Config): MiddlewareHandler<AppEnv>[] {
   return [
     // Every sign-in and token request, under a loose budget: a known password must not buy unlimited hashes or
     // tokens. Ahead of the failures' tighter one, whose RateLimit-* headers are then the ones a client reads.
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
-      keyGenerator: (c) => `ip:${clientIp(c)}`,
-      skip: (c) => !isSignIn(c),
-      handler: tooMany('sign-ins and token requests'),
-    }),
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
-      keyGenerator: (c) => `ip:${clientIp(c)}`,
-      skip: (c) => !isSignIn(c),
-      // Only wrong passwords count (a 401; not, say, a 400 for a token request's bad scopes), so a user signing in on
-      // several devices is not locked out.
-      skipSuccessfulRequests: true,
-      requestWasSuccessful: (c) => c.res.status !== 401,
-      handler: tooMany('sign-in attempts'),
-    }),
+    {
+      methods: ['POST'], paths: SIGN_IN_PATHS,
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
+        keyGenerator: (c) => `ip:${clientIp(c)}`,
+        handler: tooMany('sign-ins and token requests'),
+      }),
+    },
+    {
+      methods: ['POST'], paths: SIGN_IN_PATHS,
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
+        keyGenerator: (c) => `ip:${clientIp(c)}`,
+        // Only wrong passwords count (a 401; not, say, a 400 for a token request's bad scopes), so a user signing
+        // in on several devices is not locked out.
+        skipSuccessfulRequests: true,
+        requestWasSuccessful: (c) => c.res.status !== 401,
+        handler: tooMany('sign-in attempts'),
+      }),
+    },
     // Every sign-up counts: each one costs a password hash and creates an account.
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
-      keyGenerator: (c) => `ip:${clientIp(c)}`,
-      skip: (c) => !isSignUp(c),
-      handler: tooMany('sign-ups'),
-    }),
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: accountKey,
-      skip: (c) => !UNSAFE.has(c.req.method) || isSignIn(c) || isSignUp(c),
-      handler: tooMany('writes'),
-    }),
-    rateLimiter<AppEnv>({
-      windowMs, limit: config.rate.read, standardHeaders: 'draft-6', keyGenerator: key,
-      skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
-      handler: tooMany('requests'),
-    }),
+    {
+      methods: ['POST'], paths: [SIGN_UP_PATH],
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
+        keyGenerator: (c) => `ip:${clientIp(c)}`,
+        handler: tooMany('sign-ups'),
+      }),
+    },
+    {
+      methods: [...UNSAFE], paths: ['*'],
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: accountKey,
+        skip: (c) => isSignIn(c) || isSignUp(c),
+        handler: tooMany('writes'),
+      }),
+    },
+    // Any other method is a read (one no route takes is still counted before its 404 or 405).
+    {
+      paths: ['*'],
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.read, standardHeaders: 'draft-6', keyGenerator: key,
+        skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
+        handler: tooMany('requests'),
+      }),
+    },
   ];
 }
