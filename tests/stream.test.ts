@@ -1,14 +1,14 @@
 import { connect, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
-import { MAX_STREAMS_PER_CLIENT, subscribeTimeline } from '../src/live/subscription';
+import { MAX_REPLAY, MAX_STREAMS_PER_CLIENT, subscribeTimeline } from '../src/live/subscription';
 import { call, followUser, makeTestApp, post, signUp } from './helpers';
 
 /** Reads SSE events from a streaming response until `until` matches or time runs out. */
-async function collect(res: Response, until: (events: { event: string; data: string }[]) => boolean, ms = 2000) {
+async function collect(res: Response, until: (events: { event: string; data: string; id?: string }[]) => boolean, ms = 2000) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
-  const events: { event: string; data: string }[] = [];
+  const events: { event: string; data: string; id?: string }[] = [];
   let buf = '';
   const deadline = Date.now() + ms;
   while (!until(events) && Date.now() < deadline) {
@@ -21,7 +21,8 @@ async function collect(res: Response, until: (events: { event: string; data: str
       buf = buf.slice(i + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
       const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-      events.push({ event, data });
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      events.push({ event, data, ...(id === undefined ? {} : { id }) });
     }
   }
   return { events, reader };
@@ -179,6 +180,77 @@ describe('stalled readers', () => {
     expect(JSON.parse(event.data).text).toBe(text);
   });
 
+  it('resumes from Last-Event-ID with the posts missed meanwhile, oldest first, then goes on live', async () => {
+    const app = makeTestApp();
+    const [me, friend, stranger] = [await signUp(app), await signUp(app), await signUp(app)];
+    await followUser(app, me, friend);
+    const first = await app.request('/api/stream?timeline=home', { headers: me.auth });
+    setTimeout(() => void post(app, friend, 'seen'), 20);
+    const before = await collect(first, (ev) => ev.some((e) => e.event === 'post'));
+    await before.reader.cancel();
+    const seen = before.events.find((e) => e.event === 'post')!;
+    expect(seen.id).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(before.events.filter((e) => e.event !== 'post').every((e) => e.id === undefined)).toBe(true);
+
+    // Away: the friend posts twice (one of them deleted again), a stranger once, and I post myself.
+    await post(app, friend, 'missed one');
+    const deleted = await post(app, friend, 'missed and deleted');
+    await post(app, stranger, 'not on my home');
+    await post(app, me, 'missed two');
+    await app.request(`/api/posts/${deleted.id}`, { method: 'DELETE', headers: friend.auth });
+
+    const again = await app.request('/api/stream?timeline=home', { headers: { ...me.auth, 'last-event-id': seen.id! } });
+    expect(again.status).toBe(200);
+    setTimeout(() => void post(app, friend, 'live again'), 50);
+    const after = await collect(again, (ev) => ev.some((e) => e.event === 'post' && e.data.includes('live again')));
+    await after.reader.cancel();
+    const posts = after.events.filter((e) => e.event === 'post');
+    expect(after.events[0].event).toBe('ready');
+    expect(posts.map((e) => JSON.parse(e.data).text)).toEqual(['missed one', 'missed two', 'live again']);
+    // Every id resumes after its own post: reconnecting from the last replayed one replays nothing.
+    const last = await app.request('/api/stream?timeline=home', { headers: { ...me.auth, 'last-event-id': posts[2].id! } });
+    setTimeout(() => void post(app, friend, 'only this'), 50);
+    const tail = await collect(last, (ev) => ev.some((e) => e.event === 'post'));
+    await tail.reader.cancel();
+    expect(tail.events.filter((e) => e.event === 'post').map((e) => JSON.parse(e.data).text)).toEqual(['only this']);
+  });
+
+  it('tells a client that missed more than it replays to reload, and refuses an id it never sent', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const seen = await post(app, u, 'seen');
+    const seqOf = (id: string) => app.deps.db.$client.prepare('SELECT seq FROM posts WHERE id = ?').pluck().get(id) as number;
+    for (let i = 0; i < MAX_REPLAY; i++) await post(app, u, `missed ${i}`);
+    // Exactly as many as it replays: all of them.
+    const full = subscribeTimeline(app.deps, null, 'public', true, { client: 'test', since: seqOf(seen.id) });
+    const replay = (await full.next(10))!;
+    full.close();
+    expect(replay.map((i) => (i.type === 'post' ? i.post.text : i.type))).toEqual(Array.from({ length: MAX_REPLAY }, (_, i) => `missed ${i}`));
+    await post(app, u, 'one too many');
+    const tooMany = subscribeTimeline(app.deps, null, 'public', true, { client: 'test', since: seqOf(seen.id) });
+    expect((await tooMany.next(10))!.map((i) => i.type)).toEqual(['reset']);
+    tooMany.close();
+
+    const bad = await app.request('/api/stream?timeline=public', { headers: { ...u.auth, 'last-event-id': 'not-an-id' } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('invalid_last_event_id');
+    expect(app.deps.events.listenerCount).toBe(0);
+  });
+
+  it('does not send twice a post the replay held whose announcement came after', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    const [a, b] = [await post(app, u, 'a'), await post(app, u, 'b')];
+    const seqOf = (id: string) => app.deps.db.$client.prepare('SELECT seq FROM posts WHERE id = ?').pluck().get(id) as number;
+    const live = subscribeTimeline(app.deps, null, 'public', true, { client: 'test', since: seqOf(a.id) });
+    // `b` committed before the subscription, announced after it (as a group commit may), then a new post.
+    app.deps.events.publish({ type: 'post', seq: seqOf(b.id), id: b.id, authorId: 1, authorBot: false });
+    const c = await post(app, u, 'c');
+    const items = [...(await live.next(10))!, ...((await live.next(10)) ?? [])];
+    live.close();
+    expect(items.map((i) => (i.type === 'post' ? i.post.id : i.type))).toEqual([b.id, c.id]);
+  });
+
   it('sends neither a post deleted before it was sent nor its delete', async () => {
     const app = makeTestApp();
     const u = await signUp(app);
@@ -189,7 +261,7 @@ describe('stalled readers', () => {
     app.deps.events.publish({ type: 'delete', id: gone.id, authorId: 1 });
     app.deps.events.publish({ type: 'delete', id: 'sent-before', authorId: 1 });
     const items = await live.next(10);
-    expect(items!.map((i) => (i.type === 'post' ? `post ${i.post.text}` : `delete ${i.id}`))).toEqual(['post kept', 'delete sent-before']);
+    expect(items!.map((i) => (i.type === 'post' ? `post ${i.post.text}` : i.type === 'delete' ? `delete ${i.id}` : i.type))).toEqual(['post kept', 'delete sent-before']);
     live.close();
   });
 

@@ -28,14 +28,15 @@ export function clientIp(c: Ctx): string {
 }
 
 /**
- * Opens a live view of a timeline for a stream route, counted against the account (signed out, the address);
+ * Opens a live view of a timeline for a stream route (resumed after the post `since`, when given), counted
+ * against the account (signed out, the address);
  * past the cap a 429 whose Retry-After suggests trying again once a stream has ended. A reader that falls too far
  * behind loses its connection.
  */
-export function openLive(c: Ctx, viewer: { id: number } | null, timeline: Timeline, bots: boolean) {
+export function openLive(c: Ctx, viewer: { id: number } | null, timeline: Timeline, bots: boolean, since?: number) {
   const client = viewer ? `account:${viewer.id}` : `address:${clientIp(c)}`;
   try {
-    return subscribeTimeline(c.get('deps'), viewer?.id ?? null, timeline, bots, { client, onDrop: () => dropConnection(c) });
+    return subscribeTimeline(c.get('deps'), viewer?.id ?? null, timeline, bots, { client, onDrop: () => dropConnection(c), since });
   } catch (err) {
     if (err instanceof AppError && err.status === 429) c.header('Retry-After', '30');
     throw err;

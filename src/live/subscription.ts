@@ -1,11 +1,15 @@
 import { AppError } from '../errors';
 import type { Deps } from '../services/deps';
 import { loadPosts } from '../services/posts';
-import { belongsToHome, hides } from '../services/timelines';
+import { belongsToHome, hides, homeTimeline, publicTimeline } from '../services/timelines';
 import type { PostRow } from '../services/types';
 import type { LiveEvent } from './hub';
 
-export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: string };
+/** `reset`: more posts were missed than a resumed stream replays; the client should reload the timeline. */
+export type LiveItem = { type: 'post'; post: PostRow } | { type: 'delete'; id: string } | { type: 'reset' };
+
+/** Most posts a resumed stream replays; a reader who missed more is told to reload instead (`reset`). */
+export const MAX_REPLAY = 100;
 
 /** A reader this far behind (a stalled connection) is dropped: `onDrop` closes its connection, since a write
  * waiting on a client that reads nothing never returns; the client reconnects and catches up by paging. */
@@ -18,18 +22,26 @@ export const MAX_STREAMS_PER_CLIENT = 10;
 /**
  * A live view of one timeline for one reader: `next()` waits up to `ms` for new items and returns them,
  * `[]` on timeout (time for a heartbeat), or null once the server shuts down or `close()` was called.
+ *
+ * Resumed (`since`, the seq of the last post the reader got), it first replays the timeline's posts after that
+ * one, oldest first, or a `reset` when there are more than MAX_REPLAY of them. Subscribing and reading the
+ * timeline happen in one synchronous step, and a post announced after that which the replay already held (its
+ * batch committed before its announcement) is not sent twice. Deletes made while the reader was away are not
+ * replayed: their posts are simply absent from the replay.
  */
 export function subscribeTimeline(
   deps: Deps,
   viewerId: number | null,
   timeline: Timeline,
   bots: boolean,
-  opts: { client: string; onDrop?: () => void },
+  opts: { client: string; onDrop?: () => void; since?: number },
 ) {
   const release = deps.events.admit(opts.client, MAX_STREAMS_PER_CLIENT);
   if (!release) throw new AppError(429, 'too_many_streams', `At most ${MAX_STREAMS_PER_CLIENT} live streams can be open at once; close one first.`);
   const onDrop = opts.onDrop ?? (() => {});
   const queue: LiveItem[] = [];
+  /** Posts up to this seq came with the replay. */
+  let replayed = 0;
   let closed = deps.events.closed;
   let wake: (() => void) | null = null;
 
@@ -47,7 +59,7 @@ export function subscribeTimeline(
       const queued = queue.findIndex((item) => item.type === 'post' && item.post.id === event.id);
       if (queued >= 0) queue.splice(queued, 1);
       else queue.push({ type: 'delete', id: event.id });
-    } else if (accepts(event)) {
+    } else if (event.seq > replayed && accepts(event)) {
       const [post] = loadPosts(deps, viewerId, [event.seq]);
       if (post) queue.push({ type: 'post', post });
     } else {
@@ -66,6 +78,16 @@ export function subscribeTimeline(
     close();
     onDrop();
   });
+
+  if (opts.since !== undefined) {
+    const since = opts.since;
+    const read = { limit: MAX_REPLAY + 1, bots };
+    const page = timeline === 'home' && viewerId !== null ? homeTimeline(deps, viewerId, read) : publicTimeline(deps, viewerId, read);
+    const missed = page.items.filter((p) => p.seq > since);
+    replayed = page.items[0]?.seq ?? 0;
+    if (missed.length > MAX_REPLAY) queue.push({ type: 'reset' });
+    else for (const post of missed.reverse()) queue.push({ type: 'post', post });
+  }
 
   let done = false;
   const close = () => {

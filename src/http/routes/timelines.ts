@@ -6,6 +6,8 @@ import { readerOf, requireScope, stillSignedIn } from '../auth';
 import { openLive } from '../rate-limit';
 import { baseUrl, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
+import { decodeCursor, encodeCursor } from '../../services/cursor';
+import { badRequest } from '../../errors';
 import { etagOf, matches } from '../etag';
 import { pageCache, type CachedPage, type PageCache } from '../page-cache';
 import { acceptsGzip } from '../negotiate';
@@ -38,6 +40,17 @@ function sendRendered(c: Ctx, cache: PageCache, page: CachedPage) {
 }
 
 const HEARTBEAT_MS = 15_000;
+
+/** A `post` event's id: opaque to clients, who only hand it back as Last-Event-ID. */
+const eventId = (seq: number) => encodeCursor('e', [seq]);
+
+function eventSeq(id: string): number {
+  try {
+    return decodeCursor<[number]>(id, 'e', 'n')[0];
+  } catch {
+    throw badRequest('Last-Event-ID is not the id of an event from this stream.', [{ field: 'last-event-id', message: 'not an event id' }], 'invalid_last_event_id');
+  }
+}
 
 /**
  * The home timeline: rendered pages come from the page cache with their ETags, and conditional requests are
@@ -84,14 +97,26 @@ export const timelineRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: 'get', path: '/stream', tags: ['timelines'], summary: 'Server-Sent Events: `post` and `delete` events for a timeline, with heartbeats', security: bearer, request: { query: z.object({ timeline: z.enum(['home', 'public']).default('public'), bots: z.enum(['true', 'false']).optional() }) }, responses: { 200: { description: 'text/event-stream' }, 401: errors[401] } }),
+    createRoute({
+      method: 'get', path: '/stream', tags: ['timelines'], security: bearer,
+      summary: 'Server-Sent Events: `post` and `delete` events for a timeline, with heartbeats',
+      description: 'Each `post` event carries an id. A client reconnecting with `Last-Event-ID` (as EventSource does) first gets the posts it missed, oldest first, or a `reset` event when it missed more than 100 (reload the timeline). Deletes made meanwhile are not replayed.',
+      request: {
+        query: z.object({ timeline: z.enum(['home', 'public']).default('public'), bots: z.enum(['true', 'false']).optional() }),
+        headers: z.object({ 'last-event-id': z.string().max(200).optional().openapi({ description: 'The id of the last `post` event received' }) }),
+      },
+      responses: { 200: { description: 'text/event-stream' }, 400: errors[400], 401: errors[401] },
+    }),
     (c) => {
       const q = c.req.valid('query');
+      const resumeFrom = c.req.valid('header')['last-event-id'];
+      // An empty id is what EventSource sends for none.
+      const since = resumeFrom ? eventSeq(resumeFrom) : undefined;
       const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
       // HEAD runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
       if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       const base = baseUrl(c);
-      const live = openLive(c, viewer, q.timeline, q.bots !== 'false');
+      const live = openLive(c, viewer, q.timeline, q.bots !== 'false', since);
       return streamSSE(c, async (stream) => {
         stream.onAbort(() => live.close());
         try {
@@ -101,8 +126,8 @@ export const timelineRoutes = createRouter()
             if (!stillSignedIn(c)) break;
             if (items.length === 0) await stream.writeSSE({ event: 'heartbeat', data: '{}' });
             for (const item of items) {
-              const data = item.type === 'post' ? postJson(item.post, base) : { id: item.id };
-              await stream.writeSSE({ event: item.type, data: inertJson(data) });
+              if (item.type === 'post') await stream.writeSSE({ event: 'post', id: eventId(item.post.seq), data: inertJson(postJson(item.post, base)) });
+              else await stream.writeSSE({ event: item.type, data: inertJson(item.type === 'delete' ? { id: item.id } : {}) });
             }
           }
         } finally {
