@@ -13,7 +13,7 @@ import type { Db } from './db/client';
 import { AppError, badRequest } from './errors';
 import { authenticate, authorizeBeforeInput, rejectInvalidToken } from './http/auth';
 import { rateLimits } from './http/rate-limit';
-import { formatOf, validHost, type AppEnv, type Ctx } from './http/env';
+import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, validationError } from './http/router';
 import { documentMiddlewareErrors } from './http/schemas';
 import { accountRoutes } from './http/routes/accounts';
@@ -211,7 +211,8 @@ export function createApp(opts: AppOptions) {
   // Generated from the routes' schemas once per origin it is served under (~8 ms each time, asked by anyone).
   const openApiDocs = new Map<string, string>();
   api.get('/openapi.json', (c) => {
-    const origin = new URL(c.req.url).origin;
+    // The API's own public address (the configured URL, or the one a trusted proxy reports).
+    const origin = baseUrl(c);
     let doc = openApiDocs.get(origin);
     if (doc === undefined) {
       const generated = api.getOpenAPI31Document({

@@ -219,6 +219,34 @@ describe('HTTP semantics', () => {
     expect(res.headers.get('link')).toMatch(/^<http:\/\/bluetwit\.example\/api\/timelines\/public\?/);
   });
 
+  it('builds links for the address a trusted proxy reports, port included, and the OpenAPI servers too', async () => {
+    const proxied = makeTestApp({ trustProxy: true });
+    const u = await signUp(proxied);
+    const created = async (headers: Record<string, string>) =>
+      (await proxied.request('http://127.0.0.1:3000/api/posts', { method: 'POST', headers: { ...u.auth, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ text: 'where am I' }) }));
+    const https = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'bt.example.org' };
+    // The internal port the proxy connected to is not the client's.
+    const plain = await created(https);
+    expect(plain.headers.get('location')).toMatch(/^https:\/\/bt\.example\.org\/api\/posts\/\w+$/);
+    expect((await plain.json()).post.url).toMatch(/^https:\/\/bt\.example\.org\/@/);
+    expect((await created({ ...https, 'x-forwarded-port': '8443' })).headers.get('location')).toMatch(/^https:\/\/bt\.example\.org:8443\/api\/posts\//);
+    expect((await created({ ...https, 'x-forwarded-host': 'bt.example.org:9000' })).headers.get('location')).toMatch(/^https:\/\/bt\.example\.org:9000\/api\/posts\//);
+    const doc = await (await proxied.request('http://127.0.0.1:3000/api/openapi.json', { headers: https })).json();
+    expect(doc.servers).toEqual([{ url: 'https://bt.example.org/api' }]);
+    const configured = makeTestApp({ publicUrl: 'https://bt.example.com/social' });
+    expect((await (await configured.request('http://127.0.0.1:3000/api/openapi.json')).json()).servers).toEqual([{ url: 'https://bt.example.com/social/api' }]);
+  });
+
+  it('links a cached home page with the query each request sent', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (let i = 0; i < 3; i++) await post(app, u, `p${i}`);
+    const odd = await app.request('/api/timelines/home?limit=0x2', { headers: u.auth });
+    expect(odd.headers.get('link')).toContain('limit=0x2&');
+    const plain = await app.request('/api/timelines/home?limit=2', { headers: u.auth });
+    expect(plain.headers.get('link')).toContain('?limit=2&cursor=');
+  });
+
   it('carries only the parameters that shape a page into its next link, and counts long cache keys against the budget', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

@@ -51,10 +51,17 @@ export function baseUrl(c: Ctx): string {
   if (!trustProxy) return originOf(c.req.url);
   // Behind a trusted proxy: the scheme and host the client used, as the proxy reports them.
   const url = new URL(c.req.url);
-  const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
-  const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
+  const forwarded = (name: string) => c.req.header(name)?.split(',')[0].trim();
+  const proto = forwarded('x-forwarded-proto');
+  const host = forwarded('x-forwarded-host');
+  const port = forwarded('x-forwarded-port');
   if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-  if (host && validHost(host)) url.host = host;
+  if (host && validHost(host)) {
+    url.host = host;
+    // A host without a port means the scheme's own: the internal port the request reached must not stay.
+    if (!/:\d+$/.test(host)) url.port = '';
+  }
+  if (port && /^\d{1,5}$/.test(port) && Number(port) <= 65535) url.port = port;
   return url.origin;
 }
 

@@ -64,7 +64,8 @@ export const homeTimelineRoutes = createRouter()
       const q = c.req.valid('query');
       const base = baseUrl(c);
       const cache = pageCache(c.get('deps').db);
-      const key = `${actor.id} ${q.limit} ${q.bots} ${q.cursor ?? ''} ${base}`;
+      // The limit as sent (`0x2` and `2` read alike, but a page's Link repeats the query it was asked with).
+      const key = `${actor.id} ${c.req.query('limit') ?? ''} ${q.bots} ${q.cursor ?? ''} ${base}`;
       // Pages are kept UTF-8 encoded (and gzipped once asked), so a cached page is not encoded again per request.
       let page = cache.get(key);
       if (page) c.get('metrics').pageCacheHits++;
