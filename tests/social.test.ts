@@ -219,6 +219,53 @@ describe('search and directory', () => {
     expect([...seen].sort()).toEqual([...made].sort());
   });
 
+  it('pages by relevance exactly as the first page ranked, whatever is posted, deleted or muted meanwhile', async () => {
+    let now = Date.parse('2026-11-27T10:00:00Z');
+    const app = makeTestApp({}, { clock: () => now });
+    const [a, b] = [await signUp(app), await signUp(app)];
+    // Lengths differ, so bm25 (which weighs a match by the post's length against the average) moves as posts come.
+    const mine = [
+      await post(app, a, 'hello'),
+      await post(app, a, `hello hello hello ${Array.from({ length: 12 }, (_, i) => `w${i}`).join(' ')}`),
+      await post(app, a, 'hello there friend'),
+      await post(app, a, 'hello again, said the long post about nothing in particular at all'),
+    ];
+    const theirs = await post(app, b, 'hello from b');
+    const pageAt = async (cursor?: string) =>
+      call(app, `/api/search?q=hello&order=relevance&limit=1${cursor ? `&cursor=${cursor}` : ''}`, { headers: a.auth });
+    const all: string[] = [];
+    for (let r = await pageAt(); ; r = await pageAt(r.json.next)) {
+      all.push(...ids(r));
+      if (!r.json.next) break;
+    }
+    expect([...all].sort()).toEqual([...mine, theirs].map((p) => p.id).sort());
+
+    const seen: string[] = [];
+    let r = await pageAt();
+    seen.push(...ids(r));
+    // Meanwhile: 40 long posts that do not match, one that does, and the next-ranked post's author is muted.
+    for (let i = 0; i < 40; i++) await post(app, b, `a much longer post about other things entirely, number ${i} of forty`);
+    await post(app, b, 'hello late');
+    r = await pageAt(r.json.next);
+    seen.push(...ids(r));
+    // Deleting a post already shown shifts nothing after it.
+    await call(app, `/api/posts/${seen[0]}`, { method: 'DELETE', headers: (seen[0] === theirs.id ? b : a).auth });
+    await call(app, `/api/accounts/${b.handle}/mute`, { method: 'PUT', headers: a.auth });
+    for (r = await pageAt(r.json.next); ; r = await pageAt(r.json.next)) {
+      seen.push(...ids(r));
+      if (!r.json.next) break;
+    }
+    // The first ranking's order exactly, less b's post once b was muted (after the second page).
+    expect(seen).toEqual(all.filter((id, i) => i < 2 || id !== theirs.id));
+
+    // A cursor that outlived its ranking is ranked again rather than refused.
+    const first = await pageAt();
+    now += 31 * 60_000;
+    const later = await pageAt(first.json.next);
+    expect(later.status).toBe(200);
+    expect(ids(later)).toHaveLength(1);
+  });
+
   it('matches a one-letter last word as a whole word, and a longer one as a prefix', async () => {
     const app = makeTestApp();
     const a = await signUp(app);
@@ -269,7 +316,7 @@ describe('search and directory', () => {
     // A crafted cursor past the window is refused like any invalid cursor, not ranked.
     const top = app.deps.db.$client.prepare('SELECT max(seq) FROM posts').pluck().get() as number;
     for (const offset of [RELEVANCE_WINDOW, 900_000]) {
-      const r = await call(app, `/api/search?q=zeta&order=relevance&cursor=${encodeCursor('sr', [offset, top])}`, { headers: a.auth });
+      const r = await call(app, `/api/search?q=zeta&order=relevance&cursor=${encodeCursor('sr', ['made-up', offset, top])}`, { headers: a.auth });
       expect(r.status).toBe(400);
       expect(r.json.error).toMatchObject({ code: 'invalid_cursor', message: expect.any(String), details: [{ field: 'cursor', message: expect.any(String) }] });
     }

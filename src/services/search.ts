@@ -18,7 +18,8 @@ export const MAX_SEARCH_WORDS = 8;
 /**
  * Relevance order ranks only the newest this-many matches (at or before the first page's newest post), so a
  * ranked page costs at most this many bm25 scores, whatever the query: ranking every match of `the` on the
- * 1M-post bench took ~400 ms. Paging by relevance stops at the end of this window.
+ * 1M-post bench took ~400 ms. Paging by relevance stops at the end of this window. The ranking is kept for the
+ * later pages' cursors (for RANKING_TTL_MS), so they follow it exactly; a cursor outliving it is ranked again.
  */
 export const RELEVANCE_WINDOW = 2_000;
 
@@ -69,6 +70,54 @@ const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) 
 
 export type SearchResult = Page<PostRow> & { accounts: AccountRow[] };
 
+/**
+ * The newest RELEVANCE_WINDOW matches at or before `top` (walked down the rowid, scored as they come), then the
+ * viewer's filters, best first. The window is the same on every page, whoever asks.
+ */
+function rank(deps: Deps, params: Record<string, unknown>, filters: string, top: number): Float64Array {
+  const seqs = prepared(
+    deps.db,
+    `SELECT p.seq FROM (
+       SELECT rowid AS seq, bm25(posts_fts) AS score FROM posts_fts
+       WHERE posts_fts MATCH @match AND rowid <= @top ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}
+     ) w JOIN posts p ON p.seq = w.seq
+     WHERE ${filters} ORDER BY w.score, w.seq DESC`,
+  )
+    .pluck()
+    .all({ match: params.match, viewer: params.viewer, bots: params.bots, top }) as number[];
+  return Float64Array.from(seqs);
+}
+
+/** How long, and how many, rankings are kept for the cursors of their later pages (16 KB each at most). */
+const RANKING_TTL_MS = 30 * 60_000;
+const MAX_RANKINGS = 500;
+
+class Rankings {
+  private readonly kept = new Map<string, { seqs: Float64Array; until: number }>();
+  constructor(private readonly clock: () => number) {}
+
+  get(id: string): Float64Array | undefined {
+    const r = this.kept.get(id);
+    if (r && r.until > this.clock()) return r.seqs;
+    this.kept.delete(id);
+    return undefined;
+  }
+
+  set(id: string, seqs: Float64Array): void {
+    // The oldest goes first: they were made in order, so it is also the first to expire.
+    if (this.kept.size >= MAX_RANKINGS) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(id, { seqs, until: this.clock() + RANKING_TTL_MS });
+  }
+}
+
+const rankingStores = new WeakMap<Deps['db'], Rankings>();
+function rankings(deps: Deps): Rankings {
+  let r = rankingStores.get(deps.db);
+  if (!r) rankingStores.set(deps.db, (r = new Rankings(deps.clock)));
+  return r;
+}
+
+
 /** Full-text search over posts (newest first or by relevance), plus accounts whose handle or name starts with the query. */
 export function search(
   deps: Deps,
@@ -82,39 +131,38 @@ export function search(
   flushSearchIndex(deps);
   const params = { match, viewer: viewerId ?? 0, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 };
   const filters = `(@bots = 1 OR p.author_bot = 0) AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)`;
-  let seqs: number[];
-  let next: string | null = null;
   if (opts.order === 'relevance') {
-    // Ranked pages are pinned to the posts that existed at the first page, so new posts cannot shift them.
-    const [offset, top] = opts.cursor ? decodeCursor<[number, number]>(opts.cursor, 'sr', 'nn') : [0, maxSeq(deps)];
+    // Ranked pages come from the ranking made for the first page, kept for its cursors: ranked again, bm25's
+    // corpus statistics (moved by every new post) and deletions would shift later pages, repeating or skipping.
+    const [id, offset, top] = opts.cursor ? decodeCursor<[string, number, number]>(opts.cursor, 'sr', 'snn') : [deps.newId(), 0, maxSeq(deps)];
     // Only the window is ranked, so no page lies at or beyond its end: such a cursor was not made here.
     if (offset >= RELEVANCE_WINDOW) {
       throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'past the end of the ranked results' }], 'invalid_cursor');
     }
-    // The newest RELEVANCE_WINDOW matches (walked down the rowid, scored as they come), then the viewer's
-    // filters, then by score: the window is the same on every page, whoever asks.
-    seqs = (
-      prepared(
-        deps.db,
-        `SELECT p.seq FROM (
-           SELECT rowid AS seq, bm25(posts_fts) AS score FROM posts_fts
-           WHERE posts_fts MATCH @match AND rowid <= @top ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}
-         ) w JOIN posts p ON p.seq = w.seq
-         WHERE ${filters} ORDER BY w.score, w.seq DESC LIMIT @limit OFFSET @offset`,
-      ).all({ ...params, offset, top }) as { seq: number }[]
-    ).map((r) => r.seq);
-    if (seqs.length > opts.limit) next = encodeCursor('sr', [offset + opts.limit, top]);
-  } else {
-    const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
-    seqs = (
-      prepared(
-        deps.db,
-        `SELECT p.seq FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid
-         WHERE posts_fts MATCH @match AND posts_fts.rowid < @before AND ${filters} ORDER BY posts_fts.rowid DESC LIMIT @limit`,
-      ).all({ ...params, before }) as { seq: number }[]
-    ).map((r) => r.seq);
-    if (seqs.length > opts.limit) next = encodeCursor('p', [seqs[opts.limit - 1]]);
+    const kept = rankings(deps).get(id);
+    const ranked = kept ?? rank(deps, params, filters, top);
+    // Posts deleted since, or by authors the viewer has hidden since, are passed over; the page is still full.
+    const hidden = viewerId === null ? new Set<number>() : new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
+    const items: PostRow[] = [];
+    let at = offset;
+    while (items.length < opts.limit && at < ranked.length) {
+      const chunk = Array.from(ranked.subarray(at, at + opts.limit - items.length));
+      at += chunk.length;
+      for (const p of loadPosts(deps, viewerId, chunk)) if (!hidden.has(p.authorId)) items.push(p);
+    }
+    const more = at < ranked.length;
+    if (more && !kept) rankings(deps).set(id, ranked);
+    return { items, next: more ? encodeCursor('sr', [id, at, top]) : null, accounts: opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5) };
   }
+  const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
+  const seqs = (
+    prepared(
+      deps.db,
+      `SELECT p.seq FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid
+       WHERE posts_fts MATCH @match AND posts_fts.rowid < @before AND ${filters} ORDER BY posts_fts.rowid DESC LIMIT @limit`,
+    ).all({ ...params, before }) as { seq: number }[]
+  ).map((r) => r.seq);
+  const next = seqs.length > opts.limit ? encodeCursor('p', [seqs[opts.limit - 1]]) : null;
   const accounts = opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5);
   return { items: loadPosts(deps, viewerId, seqs.slice(0, opts.limit)), next, accounts };
 }
