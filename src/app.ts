@@ -14,13 +14,14 @@ import { AppError, badRequest } from './errors';
 import { authenticate, authorizeBeforeInput, rejectInvalidToken } from './http/auth';
 import { rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
-import { createRouter, validationError } from './http/router';
+import { createRouter, INVALID_FIELDS, validationError } from './http/router';
 import { documentMiddlewareErrors } from './http/schemas';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
 import { postRoutes } from './http/routes/posts';
 import { webRoutes } from './http/routes/web';
 import { renderError } from './render/text';
+import { parseWidth } from './http/negotiate';
 import { sessionRoutes } from './http/routes/sessions';
 import { homeTimelineRoutes, timelineRoutes } from './http/routes/timelines';
 import { notificationRoutes } from './http/routes/notifications';
@@ -129,7 +130,10 @@ export function createApp(opts: AppOptions) {
     // Outside /api, terminals get one plain line (so `curl -f` fails and scripts read the reason).
     if (!isApi(c.req.path) && formatOf(c) !== 'json') {
       const detail = e.details?.map((d) => `${d.field}: ${d.message}`).join('; ');
-      return c.text(renderError(detail ? `${e.safeMessage} (${detail})` : e.safeMessage), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      // Within the reader's width: the message and its details, or failing that the part that says the most (the
+      // details of a validation error, whose message only says there are some; else the message).
+      const texts = !detail ? [e.safeMessage] : [`${e.safeMessage} (${detail})`, e.safeMessage === INVALID_FIELDS ? detail : e.safeMessage];
+      return c.text(renderError(texts, parseWidth(c.req.query('width'))), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
     }
     return c.json(body, e.status);
   };

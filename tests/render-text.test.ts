@@ -4,6 +4,7 @@ import stringWidth from 'string-width';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type AccountView,
+  displayWidth,
   layoutText,
   type PostView,
   relativeTime,
@@ -374,6 +375,18 @@ describe('renderPageFooter', () => {
 describe('renderError', () => {
   it('is one plain line', () => {
     expect(renderError('No such post.\n\x1b[2J')).toBe('error: No such post. ␛[2J\n');
+  });
+
+  it('fits the width: the first text that fits, else the first cut short', () => {
+    const full = 'Posts are at most 280 characters (this one has 300). (text: At most 280 characters; this has 300.)';
+    const short = 'Posts are at most 280 characters (this one has 300).';
+    expect(renderError([full, short], 120)).toBe(`error: ${full}\n`);
+    expect(renderError([full, short], 80)).toBe(`error: ${short}\n`);
+    const cut = renderError([full, short], 40);
+    expect(cut).toMatch(/^error: Posts are at most 280 .*…\n$/);
+    expect(displayWidth(cut.trimEnd())).toBeLessThanOrEqual(40);
+    // Wide characters count as two cells.
+    expect(displayWidth(renderError('名前'.repeat(40), 40).trimEnd())).toBeLessThanOrEqual(40);
   });
 });
 

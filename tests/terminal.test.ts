@@ -114,9 +114,18 @@ describe('tokens and posting from a terminal', () => {
     expect((await call(app, `/api/posts/${parent.id}/replies`, { headers: u.auth })).json.items[0].text).toBe('child');
     const thread = await curl(app, `/@${u.handle}/${parent.id}`, u);
     expect(thread.text).toMatch(/parent[\s\S]*child/);
+    expect((await curl(app, `/@${u.handle.toUpperCase()}/${parent.id}`, u)).status).toBe(200);
+    // Under another's handle the post is not there: a link must not put words in someone else's mouth.
+    const other = await signUp(app);
+    const misattributed = await curl(app, `/@${other.handle}/${parent.id}`, u);
+    expect([misattributed.status, misattributed.text]).toEqual([404, `error: @${u.handle} wrote that post, not @${other.handle}.\n`]);
     const bad = await call(app, '/post', { method: 'POST', body: 'x'.repeat(300), headers: form });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/^error: .*280.*\n$/);
+    // Within the width asked for, like every other line.
+    const narrow = await call(app, '/post?width=40', { method: 'POST', body: 'x'.repeat(300), headers: form });
+    expect(narrow.status).toBe(400);
+    expect(narrow.text).toMatch(/^error: [^\n]{1,33}\n$/);
     const ro = await call(app, '/post', { method: 'POST', body: 'nope', headers: { ...form, authorization: `Bearer ${u.readToken}` } });
     expect(ro.status).toBe(403);
   });
@@ -163,11 +172,16 @@ describe('tokens and posting from a terminal', () => {
     const latin1 = await app.request('/post', { method: 'POST', body: new Uint8Array([0x63, 0x61, 0x66, 0xe9]), headers: { ...CURL, ...u.auth, 'content-type': 'text/plain' } });
     expect(latin1.status).toBe(400);
     expect(await latin1.text()).toMatch(/^error: The text is not valid UTF-8/);
+    // The same bytes percent-encoded in a form field, while a `%` that starts no escape is kept as typed.
+    const form = { ...CURL, ...u.auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const escaped = await call(app, '/post', { method: 'POST', body: 'text=caf%E9', headers: form });
+    expect([escaped.status, escaped.text]).toEqual([400, 'error: The text is not valid UTF-8. (text: Percent-encode UTF-8 bytes.)\n']);
+    expect((await call(app, '/post', { method: 'POST', body: 'text=up%20100%+caf%C3%A9', headers: form })).status).toBe(201);
     const xml = await call(app, '/post', { method: 'POST', body: '<text/>', headers: { ...CURL, ...u.auth, 'content-type': 'application/xml' } });
     expect(xml.status).toBe(415);
     expect(xml.text).toMatch(/^error: [^\n]*\n$/);
     const texts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text);
-    expect(texts).toEqual(['notes\nfrom a file', 'from curl -F', 'from httpie']);
+    expect(texts).toEqual(['up 100% café', 'notes\nfrom a file', 'from curl -F', 'from httpie']);
   });
 
   it('tells a GET of /token or /post to use POST, with 405 and Allow', async () => {
@@ -368,7 +382,9 @@ describe('terminal safety', () => {
     for (const path of ['/public?limit=0', '/home?limit=abc', '/public?bots=maybe', `/directory?q=${'x'.repeat(101)}`, `/search?q=${'y'.repeat(501)}`, '/search?q=a&order=sideways']) {
       const terminal = await curl(app, path, u);
       expect(terminal.status, path).toBe(400);
-      expect(terminal.text, path).toMatch(/^error: The request has invalid fields\. \([a-z]+: [^\n]+\)\n$/);
+      // The message and its details, or the details alone where both would not fit 80 columns.
+      expect(terminal.text, path).toMatch(/^error: (The request has invalid fields\. \()?[a-z]+: [^\n]+\n$/);
+      expect(stringWidth(terminal.text.trimEnd()), path).toBeLessThanOrEqual(80);
       const api = path.replace(/^\/(public|home)/, '/api/timelines/$1').replace(/^\/directory/, '/api/accounts').replace(/^\/search/, '/api/search');
       expect((await call(app, api, { headers: u.auth })).status, api).toBe(400);
     }
@@ -425,7 +441,9 @@ describe('live tail', () => {
     const me = await signUp(app);
     const r = await curl(app, '/live?timeline=tag', me);
     expect(r.status).toBe(400);
-    expect(r.text).toMatch(/^error: There is a home and a public timeline to follow live\. \(timeline: home or public\)\n$/);
+    expect(r.text).toBe('error: There is a home and a public timeline to follow live.\n');
+    const wide = await curl(app, '/live?timeline=tag&width=100', me);
+    expect(wide.text).toBe('error: There is a home and a public timeline to follow live. (timeline: home or public)\n');
     expect(app.deps.events.listenerCount).toBe(0);
   });
 

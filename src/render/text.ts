@@ -574,9 +574,13 @@ export function layoutText(text: string, width: number): string {
   return out.join('\n');
 }
 
-/** An error as one plain line. */
-export function renderError(message: string): string {
-  return `error: ${sanitizeLine(message)}\n`;
+/**
+ * An error as one plain line within `width` cells: the first of `texts` (the fullest first) that fits, else the
+ * first cut short.
+ */
+export function renderError(texts: string | string[], width = 80): string {
+  const lines = (typeof texts === 'string' ? [texts] : texts).map((t) => sanitizeLine(`error: ${t}`));
+  return `${lines.find((l) => displayWidth(l) <= width) ?? truncate(lines[0], width)}\n`;
 }
 
 type Paint = (sgr: string, s: string) => string;

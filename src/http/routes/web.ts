@@ -124,7 +124,8 @@ Follow along live (Ctrl-C to stop)
   curl -N -H "$H" ${host}/live
   curl -N -H "$H" '${host}/live?timeline=home'
 
-Every read takes ?width=100 ?color=1 ?bots=false ?limit=50 ?format=json.
+Every read takes ?width=100 ?color=1 ?limit=50 ?format=json;
+timelines, profiles and search also take ?bots=false.
 Add -f to make curl fail on errors.
 A colleague's twtxt feed: ${host}/@alice/twtxt.txt
 The JSON API: ${host}/api/openapi.json
@@ -188,7 +189,16 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     // A text= field makes it a form (curl -d text=… --data-urlencode text=…), whatever else comes along, when it
     // starts with one of our fields; a body that only has `&text=` further on (a pasted link) stays verbatim.
     const form = new URLSearchParams(raw);
-    if (/^(?:text|reply)=/.test(raw) || [...form.keys()].every((k) => FORM_FIELDS.has(k))) return { text: form.get('text')!, reply: form.get('reply') ?? reply };
+    if (/^(?:text|reply)=/.test(raw) || [...form.keys()].every((k) => FORM_FIELDS.has(k))) {
+      // URLSearchParams reads %-escapes that are not UTF-8 as U+FFFD: refused like raw bytes that are not UTF-8.
+      try {
+        // (decodeURIComponent throws on exactly those once a `%` that starts no escape, which forms keep, is escaped.)
+        for (const field of raw.split('&')) decodeURIComponent(field.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
+      } catch {
+        throw badRequest('The text is not valid UTF-8.', [{ field: 'text', message: 'Percent-encode UTF-8 bytes.' }], 'invalid_text');
+      }
+      return { text: form.get('text')!, reply: form.get('reply') ?? reply };
+    }
   }
   if (type && !type.startsWith('text/plain') && !type.startsWith('application/x-www-form-urlencoded')) {
     throw new AppError(415, 'unsupported_media_type', 'Send the text with -d, --data-binary @- (text/plain), -F text= or as JSON.');
@@ -342,6 +352,8 @@ export function webRoutes() {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
     const post = getPost(c.get('deps'), viewer?.id ?? null, c.req.param('id'));
+    // The URL names the author: another's post under it would put words in their mouth.
+    if (post.authorHandle !== c.req.param('at').slice(1).toLowerCase()) throw new AppError(404, 'not_found', `@${post.authorHandle} wrote that post, not ${c.req.param('at')}.`);
     const { limit, cursor } = pageOpts(c);
     const replies = listReplies(c.get('deps'), viewer?.id ?? null, post.id, limit, cursor);
     const base = baseUrl(c);
