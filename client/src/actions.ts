@@ -106,26 +106,37 @@ export async function loadMore<T>(feed: Feed<T>): Promise<void> {
 }
 
 /**
- * Brings a feed shown before up to date without moving it: what is newer than its first
- * item waits in `pending`; if the gap is longer than a page, the feed starts over.
+ * Brings a feed shown before up to date without moving it (after a reconnection, or a `reset`): the first page
+ * is the server's word on everything down to its last post. What it has above the first post shown waits in
+ * `pending`, newest first; arrivals that were waiting but are no longer on it were deleted meanwhile, and so
+ * were posts shown within its span that it no longer has. What arrived or was shown after the page was asked
+ * for is kept. If the gap is longer than a page, the feed starts over.
  */
 export async function catchUp<T>(feed: Feed<T>): Promise<void> {
   if (!feed.loaded.value || feed.loading.value) return;
+  const id = feed.idOf;
+  const waitingBefore = new Set(feed.pending.value.map(id));
+  const shownBefore = new Set(feed.items.value.map(id));
   try {
     const page = await feed.fetchPage();
-    const shown = new Set(feed.items.value.map(feed.idOf));
-    const gap = page.items.findIndex((i) => shown.has(feed.idOf(i)));
+    const onPage = new Set(page.items.map(id));
+    const shown = new Set(feed.items.value.map(id));
+    const gap = page.items.findIndex((i) => shown.has(id(i)));
+    // Arrived while the page was on its way: newer than all of it.
+    const later = feed.pending.value.filter((p) => !waitingBefore.has(id(p)) && !onPage.has(id(p)) && !shown.has(id(p)));
     batch(() => {
       if (gap === -1) {
         feed.items.value = page.items;
         feed.next.value = page.next;
-        feed.pending.value = [];
+        feed.pending.value = later;
         return;
       }
-      const fresh = (gap === -1 ? page.items : page.items.slice(0, gap)).filter(
-        (i) => !feed.pending.value.some((p) => feed.idOf(p) === feed.idOf(i)),
-      );
-      feed.pending.value = [...feed.pending.value, ...fresh];
+      let last = -1;
+      feed.items.value.forEach((item, i) => {
+        if (onPage.has(id(item))) last = i;
+      });
+      feed.items.value = feed.items.value.filter((item, i) => i > last || onPage.has(id(item)) || !shownBefore.has(id(item)));
+      feed.pending.value = [...later, ...page.items.slice(0, gap)];
     });
   } catch {
     // A failed catch-up leaves the feed as it was; the next one retries.
