@@ -2,6 +2,7 @@ import { batch } from '@preact/signals';
 import { api, ApiError, type ProfilePatch } from './api';
 import type { AppState, Feed } from './state';
 import type { Account, Post, Scope } from './types';
+import { forgetDrafts } from './drafts';
 
 /** Asks the server who is signed in: sets `me` to the account, or null on 401. */
 export async function loadMe(state: AppState): Promise<void> {
@@ -56,13 +57,17 @@ export function forgetAccount(state: AppState): void {
   });
 }
 
-/** Ends the session and forgets everything the account could see, even when the session had already ended. */
+/**
+ * Ends the session and forgets everything the account could see, even when the session had already ended, and
+ * the drafts it left in this tab (kept when a session merely expires, for signing back in).
+ */
 export async function signOut(state: AppState): Promise<void> {
   try {
     await api.signOut();
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 401)) throw e;
   } finally {
+    forgetDrafts();
     forgetAccount(state);
   }
 }

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, PASSWORD, signUpInBrowser, uniqueHandle } from './helpers';
+import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, PASSWORD, signInInBrowser, signUpInBrowser, uniqueHandle } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -145,6 +145,36 @@ describe('signing out', () => {
     expect(new URL(page.url()).pathname).toBe('/home');
 
     // The only console complaints are the 401s that told the client the session was gone.
+    expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('drafts', () => {
+  it('keeps a half-written post across a session that ended under it, and forgets it on signing out', async () => {
+    const { context, page, problems } = await openPage(browser);
+    const handle = uniqueHandle('drafter');
+    await signUpInBrowser(page, handle, 'Ines Duarte');
+    const draft = 'half-written notes on the offsite agenda, to finish after lunch';
+    await page.getByRole('textbox', { name: 'New post' }).fill(draft);
+    // The session ends behind the page's back; pressing Post finds out and signs the tab out.
+    const origin = new URL(page.url()).origin;
+    expect((await context.request.delete('/api/sessions', { headers: { origin } })).status()).toBe(204);
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+    expect((await context.request.get(`/api/accounts/${handle}`, { headers: { accept: 'application/json' } })).status()).toBe(401);
+
+    // Signing back in finds the draft where it was, nothing posted.
+    await signInInBrowser(page, handle);
+    expect(await page.getByRole('textbox', { name: 'New post' }).inputValue()).toBe(draft);
+    expect(await page.getByRole('feed', { name: 'Home' }).locator('article').count()).toBe(0);
+
+    // Signing out on purpose leaves nothing behind for whoever uses the tab next.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    await signInInBrowser(page, handle);
+    expect(await page.getByRole('textbox', { name: 'New post' }).inputValue()).toBe('');
+
     expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
     await context.close();
   });

@@ -5,6 +5,7 @@ import { asApiError, publish } from '../actions';
 import { useAppState } from '../state';
 import { POST_MAX, postLength } from '../text';
 import type { Post } from '../types';
+import { DRAFT_PREFIX, keepDraft, readDraft } from '../drafts';
 
 /** A random key for the Idempotency-Key header (crypto.randomUUID needs a secure context). */
 function newKey(): string {
@@ -20,10 +21,11 @@ function countText(left: number): string {
 
 type Props = { replyTo?: Post; initial?: string; onPosted?: (post: Post) => void };
 
-/** The post form: live remaining-character counter, inline server errors, draft kept on failure. */
+/** The post form: live remaining-character counter, inline server errors, draft kept on failure and across a sign-in. */
 export function Composer({ replyTo, initial = '', onPosted }: Props) {
   const state = useAppState();
-  const text = useSignal(initial);
+  const draftKey = state.me.value ? `${DRAFT_PREFIX}${state.me.value.handle}:${replyTo?.id ?? 'new'}` : null;
+  const text = useSignal(readDraft(draftKey) ?? initial);
   const sending = useSignal(false);
   const error = useSignal<ApiError | null>(null);
   const remaining = useComputed(() => POST_MAX - postLength(text.value));
@@ -54,6 +56,7 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
       const active = document.activeElement;
       if (!active || active === document.body || field.current?.form?.contains(active)) field.current?.focus();
       text.value = '';
+      keepDraft(draftKey, null);
       key.current = newKey();
       onPosted?.(post);
     } catch (err) {
@@ -76,6 +79,7 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
         aria-invalid={left < 0 || undefined}
         onInput={(e) => {
           text.value = e.currentTarget.value;
+          keepDraft(draftKey, text.value === initial ? null : text.value);
           key.current = newKey();
         }}
         onKeyDown={(e) => {
