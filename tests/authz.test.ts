@@ -137,4 +137,35 @@ describe('authorisation matrix', () => {
     }
     expect(Object.keys(doc.paths['/posts/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '429']));
   });
+
+  it('documents the statuses real requests get', async () => {
+    const app = makeTestApp();
+    const doc = (await call(app, '/api/openapi.json')).json;
+    const u = await signUp(app);
+    const p = await post(app, u, 'documented');
+    const etag = (await app.request('/api/timelines/home', { headers: u.auth })).headers.get('etag')!;
+    const json = { 'content-type': 'application/json' };
+    const cases: [string, string, string, RequestInit][] = [
+      ['get', '/accounts/{handle}/followers', `/api/accounts/${u.handle}/followers?cursor=zz`, { headers: u.auth }],
+      ['get', '/accounts/{handle}/following', `/api/accounts/${u.handle}/following?limit=0`, { headers: u.auth }],
+      ['post', '/tokens', '/api/tokens', { method: 'POST', headers: { ...u.auth, ...json }, body: JSON.stringify({ name: 'x', scopes: ['read'] }) }],
+      ['post', '/sessions', '/api/sessions', { method: 'POST', headers: json, body: JSON.stringify({ handle: 5 }) }],
+      ['post', '/accounts', '/api/accounts', { method: 'POST', headers: json, body: JSON.stringify({ handle: u.handle, displayName: 'Again', password: 'long enough password' }) }],
+      ['get', '/posts/{id}', `/api/posts/${'x'.repeat(65)}`, { headers: u.auth }],
+      ['get', '/posts/{id}', `/api/posts/${p.id}`, { headers: { ...u.auth, 'if-none-match': (await app.request(`/api/posts/${p.id}`, { headers: u.auth })).headers.get('etag')! } }],
+      ['get', '/timelines/home', '/api/timelines/home', { headers: { ...u.auth, 'if-none-match': etag } }],
+      ['post', '/posts', '/api/posts', { method: 'POST', headers: { ...u.auth, ...json, 'idempotency-key': 'k1' }, body: JSON.stringify({ text: 'one' }) }],
+      ['post', '/posts', '/api/posts', { method: 'POST', headers: { ...u.auth, ...json, 'idempotency-key': 'k1' }, body: JSON.stringify({ text: 'two' }) }],
+    ];
+    const seen = new Set<number>();
+    for (const [method, path, url, init] of cases) {
+      const status = (await app.request(url, init)).status;
+      seen.add(status);
+      expect(Object.keys(doc.paths[path][method].responses), `${method} ${url} → ${status}`).toContain(String(status));
+      const documented = doc.paths[path][method].responses[String(status)];
+      if (status >= 400) expect(documented.content['application/json'].schema, `${method} ${path} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
+    }
+    // The cases reach the statuses they are there for.
+    expect([...seen].sort()).toEqual([201, 304, 400, 403, 409, 422]);
+  });
 });

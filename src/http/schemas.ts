@@ -96,18 +96,30 @@ export const errors = {
   404: errorResponse('Not found'),
 } as const;
 
-type OpenApiOperation = { security?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> };
+/** An error response of the contract's shape with a route's own description (a 409 or 422, say). */
+export const errorAs = errorResponse;
+
+type OpenApiOperation = {
+  security?: unknown[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses?: Record<string, { content?: Record<string, unknown> } | unknown>;
+};
 
 /**
- * Adds to every operation of a generated OpenAPI document the errors the app's middleware can answer whatever
- * the route: 429 (rate limits, open streams) everywhere, 401 and 403 where a credential is needed, and 413 and
- * 415 where a body is taken. Routes list only the errors their own handlers give.
+ * Adds to every operation of a generated OpenAPI document the answers the app's middleware and validation can
+ * give whatever the route: 429 (rate limits, open streams) everywhere, 401 and 403 where a credential is needed,
+ * 400 where there is input to validate, 413 and 415 where a body is taken, and 304 for a GET of JSON (every one
+ * answers If-None-Match from its ETag). Routes list only the errors their own handlers give.
  */
 export function documentMiddlewareErrors(doc: { paths?: Record<string, Record<string, OpenApiOperation>> }): void {
   const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   for (const ops of Object.values(doc.paths ?? {})) {
-    for (const op of Object.values(ops)) {
+    for (const [method, op] of Object.entries(ops)) {
       const responses = (op.responses ??= {});
+      if (op.parameters?.length || op.requestBody) responses['400'] ??= error('Invalid input; `details` names each field problem');
+      const ok = responses['200'] as { content?: Record<string, unknown> } | undefined;
+      if (method === 'get' && ok?.content?.['application/json']) responses['304'] ??= { description: 'Not modified: the ETag sent in If-None-Match still holds' };
       if (op.security?.length) {
         responses['401'] ??= error('Not signed in, or the bearer token is not valid');
         responses['403'] ??= error('The credential lacks the scope or role this needs');

@@ -6,7 +6,7 @@ import { authenticate, createToken, deleteSession, listTokens, revokeToken } fro
 import { badRequest } from '../../errors';
 import { requireSession, SESSION_COOKIE, startSession } from '../auth';
 import { createRouter } from '../router';
-import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema } from '../schemas';
+import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema, errorAs } from '../schemas';
 
 const Credentials = z.object({ handle: z.string().max(64), password: z.string().max(1024) });
 const Scopes = z.array(z.enum(['read', 'write'])).min(1).max(2);
@@ -41,7 +41,10 @@ export const sessionRoutes = createRouter()
       method: 'post', path: '/tokens', tags: ['auth'], summary: 'Create an API token (the secret is shown only here)',
       description: 'With a session cookie, or with `handle` and `password` in the body (for bots and scripts).',
       request: jsonBody(NewToken),
-      responses: { 201: json(TokenSchema.extend({ token: z.string() }), 'Created'), 400: errors[400], 401: errors[401] },
+      responses: {
+        201: json(TokenSchema.extend({ token: z.string() }), 'Created'), 400: errors[400], 401: errors[401],
+        403: errorAs('Signed in with a token: a token is made with a browser session or a password'), 409: errorAs('The account holds the most tokens it may; revoke one first'),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
