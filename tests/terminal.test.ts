@@ -184,13 +184,26 @@ describe('tokens and posting from a terminal', () => {
     expect(texts).toEqual(['up 100% café', 'notes\nfrom a file', 'from curl -F', 'from httpie']);
   });
 
-  it('tells a GET of /token or /post to use POST, with 405 and Allow', async () => {
+  it('tells a signed-out terminal how to get a token wherever one is needed, open reading or not', async () => {
+    for (const openRead of [false, true]) {
+      const app = makeTestApp({ openRead });
+      for (const [method, path] of [['GET', '/home'], ['GET', '/notifications'], ['GET', '/live?timeline=home'], ['POST', '/post']]) {
+        const r = await call(app, path, { method, headers: CURL, ...(method === 'POST' ? { body: 'hello' } : {}) });
+        expect(r.status, `${openRead} ${path}`).toBe(401);
+        expect(r.text, `${openRead} ${path}`).toBe('error: Sign in: curl -u <handle> -X POST http://localhost/token\n');
+      }
+    }
+  });
+
+  it('tells a GET (or any method but POST) of /token or /post to use POST, with 405 and Allow', async () => {
     const app = makeTestApp();
     for (const path of ['/token', '/post']) {
-      const r = await curl(app, path);
-      expect(r.status, path).toBe(405);
-      expect(r.headers.get('allow')).toBe('POST');
-      expect(r.text).toMatch(new RegExp(`^error: Use POST: curl .*${path}\n$`));
+      for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']) {
+        const r = await call(app, path, { method, headers: CURL });
+        expect(r.status, `${method} ${path}`).toBe(405);
+        expect(r.headers.get('allow')).toBe('POST');
+        if (method !== 'HEAD') expect(r.text).toMatch(new RegExp(`^error: Use POST: curl .*${path}\n$`));
+      }
     }
   });
 });

@@ -11,7 +11,7 @@ import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderP
 import { getAccount, listDirectory } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
-import type { Actor } from '../../services/deps';
+import type { Actor, Scope } from '../../services/deps';
 import { listNotifications } from '../../services/notifications';
 import { submitPost } from '../../services/post-batch';
 import { getPost, listReplies } from '../../services/posts';
@@ -66,8 +66,17 @@ function json(c: Ctx, body: unknown) {
 
 /** Reads need a reader: token, session, or open reading; a terminal is told how to get a token. */
 function terminalReader(c: Ctx): Actor | null {
+  return withSignInHint(c, () => readerOf(c));
+}
+
+/** The actor with `scope`; a terminal signed out (open reading or not) is told how to get a token. */
+function terminalActor(c: Ctx, scope: Scope): Actor {
+  return withSignInHint(c, () => requireScope(c, scope));
+}
+
+function withSignInHint<T>(c: Ctx, check: () => T): T {
   try {
-    return readerOf(c);
+    return check();
   } catch (err) {
     if (err instanceof AppError && err.status === 401) {
       // One line (so `curl -f` scripts read the reason), short enough for 80 columns with most host names.
@@ -256,8 +265,7 @@ export function webRoutes() {
 
   app.get('/home', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
-    terminalReader(c);
-    const actor = requireScope(c, 'read');
+    const actor = terminalActor(c, 'read');
     return renderPage(c, `home · @${actor.handle}`, homeTimeline(c.get('deps'), actor.id, pageOpts(c)));
   });
 
@@ -282,8 +290,7 @@ export function webRoutes() {
 
   app.get('/notifications', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
-    terminalReader(c);
-    const actor = requireScope(c, 'read');
+    const actor = terminalActor(c, 'read');
     const { limit, cursor } = pageOpts(c);
     const page = listNotifications(c.get('deps'), actor.id, limit, cursor);
     const base = baseUrl(c);
@@ -384,7 +391,7 @@ export function webRoutes() {
   });
 
   app.post('/post', async (c) => {
-    const actor = requireScope(c, 'write');
+    const actor = terminalActor(c, 'write');
     const { text: body, reply } = await postedText(c);
     const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
     c.header('Location', post.url);
@@ -393,13 +400,14 @@ export function webRoutes() {
     return text(c, `${renderPost(post, textOpts(c))}${post.url}\n`, 201);
   });
 
-  // The two commands that only take POST: a GET (curl without -X POST or -d) is told how to call them.
+  // The two commands that only take POST: any other method (curl without -X POST or -d, say) is told how to call them.
   const postOnly = (usage: (host: string) => string) => (c: Ctx) => {
     c.header('Allow', 'POST');
     throw new AppError(405, 'method_not_allowed', `Use POST: ${usage(baseUrl(c))}`);
   };
-  app.get('/token', postOnly((host) => `curl -u <handle> -X POST ${host}/token`));
-  app.get('/post', postOnly((host) => `curl -H "$H" -d 'hello' ${host}/post`));
+  const NOT_POST = ['GET', 'PUT', 'PATCH', 'DELETE'];
+  app.on(NOT_POST, '/token', postOnly((host) => `curl -u <handle> -X POST ${host}/token`));
+  app.on(NOT_POST, '/post', postOnly((host) => `curl -H "$H" -d 'hello' ${host}/post`));
 
   app.get('/live', (c) => {
     const format = formatOf(c);
@@ -407,7 +415,7 @@ export function webRoutes() {
     const asked = c.req.query('timeline') ?? 'public';
     if (asked !== 'home' && asked !== 'public') throw badRequest('There is a home and a public timeline to follow live.', [{ field: 'timeline', message: 'home or public' }]);
     const timeline: 'home' | 'public' = asked;
-    const viewer = timeline === 'home' ? (terminalReader(c), requireScope(c, 'read')) : terminalReader(c);
+    const viewer = timeline === 'home' ? terminalActor(c, 'read') : terminalReader(c);
     const deps = c.get('deps');
     const base = baseUrl(c);
     const opts = textOpts(c);
