@@ -29,6 +29,7 @@ const schema = z.object({
   BLUETWIT_RATE_READ: int(1, 1_000_000).default(600),
   BLUETWIT_RATE_WRITE: int(1, 1_000_000).default(120),
   BLUETWIT_RATE_AUTH: int(1, 1_000_000).default(10),
+  BLUETWIT_RATE_SEARCH: int(1, 1_000_000).default(60),
   BLUETWIT_RATE_WINDOW_S: int(1, 86_400).default(60),
   BLUETWIT_BODY_LIMIT: int(1024, 10_000_000).default(64 * 1024),
   BLUETWIT_SESSION_DAYS: int(1, 3650).default(30),
@@ -49,7 +50,7 @@ export type Config = Readonly<{
   publicUrl?: string;
   cookieSecure: 'auto' | boolean;
   trustProxy: boolean;
-  rate: Readonly<{ read: number; write: number; auth: number; windowMs: number }>;
+  rate: Readonly<{ read: number; write: number; auth: number; search: number; windowMs: number }>;
   bodyLimit: number;
   sessionDays: number;
   guidelines?: string;
@@ -88,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       read: e.BLUETWIT_RATE_READ,
       write: e.BLUETWIT_RATE_WRITE,
       auth: e.BLUETWIT_RATE_AUTH,
+      search: e.BLUETWIT_RATE_SEARCH,
       windowMs: e.BLUETWIT_RATE_WINDOW_S * 1000,
     }),
     bodyLimit: e.BLUETWIT_BODY_LIMIT,

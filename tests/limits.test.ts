@@ -8,6 +8,23 @@ const limited = (rate: Partial<ReturnType<typeof testConfig>['rate']>) => ({
 });
 
 describe('rate limits', () => {
+  it('gives searches a tighter budget of their own per account, shared by its tokens and the terminal', async () => {
+    const app = makeTestApp(limited({ read: 100, search: 3 }));
+    const u = await signUp(app);
+    const other = (await call(app, '/api/tokens', { body: { name: 'second', scopes: ['read'] }, headers: { cookie: u.cookie } })).json.token;
+    const first = await call(app, '/api/search?q=hello', { headers: u.auth });
+    expect([first.status, first.headers.get('ratelimit-limit'), first.headers.get('ratelimit-remaining')]).toEqual([200, '3', '2']);
+    expect((await call(app, '/search?q=hello', { headers: { ...u.auth, accept: 'text/plain' } })).status).toBe(200);
+    expect((await call(app, '/api/search?q=hello', { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
+    const over = await call(app, '/api/search?q=hello', { headers: { authorization: `Bearer ${other}` } });
+    expect(over.status).toBe(429);
+    expect(over.json.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('searches') });
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other reads go on under their own budget.
+    const read = await call(app, '/api/timelines/public', { headers: u.auth });
+    expect([read.status, read.headers.get('ratelimit-limit')]).toEqual([200, '100']);
+  });
+
   it('sends RateLimit headers and a 429 with Retry-After in the error shape when a token overspends reads', async () => {
     const app = makeTestApp(limited({ read: 3 }));
     const u = await signUp(app);

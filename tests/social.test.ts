@@ -9,7 +9,7 @@ import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
 import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
 import { MAX_NOTIFICATIONS, notify } from '../src/services/notifications';
-import { flushSearchIndex, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
+import { flushSearchIndex, ftsQuery, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
 import { foldKey } from '../src/services/text';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -264,6 +264,17 @@ describe('search and directory', () => {
     const later = await pageAt(first.json.next);
     expect(later.status).toBe(200);
     expect(ids(later)).toHaveLength(1);
+  });
+
+  it('reads each word once: a repeated word neither costs another doclist nor crowds out the words after it', async () => {
+    expect(ftsQuery('the the The th')).toBe('"The" "th" *');
+    expect(ftsQuery(`${'spam '.repeat(20)}alpha`)).toBe('"spam" "alpha" *');
+    const app = makeTestApp();
+    const a = await signUp(app);
+    const both = await post(app, a, 'alpha beta gamma');
+    await post(app, a, 'alpha only');
+    const q = encodeURIComponent(`${'alpha '.repeat(8)}beta gamma`);
+    expect(ids(await call(app, `/api/search?q=${q}`, { headers: a.auth }))).toEqual([both.id]);
   });
 
   it('matches a one-letter last word as a whole word, and a longer one as a prefix', async () => {

@@ -51,6 +51,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const SIGN_IN_PATHS = ['/api/sessions', '/token', '/api/tokens'];
 const SIGN_UP_PATH = '/api/accounts';
+/** Full-text search, in the API and for terminals. */
+const SEARCH_PATHS = ['/api/search', '/search'];
 const isSignIn = (c: Ctx) => c.req.method === 'POST' && SIGN_IN_PATHS.includes(c.req.path);
 const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === SIGN_UP_PATH;
 
@@ -130,6 +132,16 @@ export function rateLimits(config: Config): Limiter[] {
         windowMs, limit: config.rate.read, standardHeaders: 'draft-6', keyGenerator: key,
         skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
         handler: tooMany('requests'),
+      }),
+    },
+    // Searches also count against a budget of their own per account (or address), a tenth of the reads by default
+    // (after the reads' limiter, so the tighter budget's RateLimit-* headers are the ones a client reads):
+    // a search over common words costs up to a hundred cached reads, and more tokens must not buy more of them.
+    {
+      methods: ['GET'], paths: SEARCH_PATHS,
+      handler: rateLimiter<AppEnv>({
+        windowMs, limit: config.rate.search, standardHeaders: 'draft-6', keyGenerator: accountKey,
+        handler: tooMany('searches'),
       }),
     },
   ];

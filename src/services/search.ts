@@ -27,14 +27,18 @@ export const RELEVANCE_WINDOW = 2_000;
  * Turns user input into a safe FTS5 query: each word becomes a quoted string (so no operator, column filter or
  * syntax error can come from the user), the last one a prefix match when it has at least 2 characters (the index
  * keeps prefix indexes of 2 and 3 characters; a one-character prefix would read every term starting with it,
- * so a one-letter last word matches as a whole word); all words must match, up to MAX_SEARCH_WORDS of them.
+ * so a one-letter last word matches as a whole word); all words must match, up to MAX_SEARCH_WORDS different
+ * ones.
  */
 export function ftsQuery(input: string): string | null {
-  const ws = input
+  const all = input
     .normalize('NFC')
     .split(/[^\p{L}\p{M}\p{N}_]+/u)
-    .filter(Boolean)
-    .slice(0, MAX_SEARCH_WORDS);
+    .filter(Boolean);
+  // A word said twice matches nothing more, and would cost another full read of its doclist (`the the the …` was
+  // eight): only the last of each is kept, so the last word stays last.
+  const lastAt = new Map(all.map((w, i) => [w.toLowerCase(), i]));
+  const ws = all.filter((w, i) => lastAt.get(w.toLowerCase()) === i).slice(0, MAX_SEARCH_WORDS);
   if (ws.length === 0) return null;
   const last = ws.length - 1;
   return ws.map((w, i) => `"${w}"${i === last && prefixable(w) ? ' *' : ''}`).join(' ');
