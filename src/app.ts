@@ -193,6 +193,8 @@ export function createApp(opts: AppOptions) {
   const api = createRouter();
   api.on(['POST', 'PUT', 'PATCH'], '*', (c, next) => {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+    // Who may call is settled before a body is read: a caller who may not is not waited for while it trickles in.
+    if (hasBody) authorizeBeforeInput(c);
     const type = c.req.header('content-type') ?? '';
     if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
       throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
@@ -212,23 +214,23 @@ export function createApp(opts: AppOptions) {
   api.route('/', reportRoutes);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'bt_session' });
-  // Generated from the routes' schemas once per origin it is served under (~8 ms each time, asked by anyone).
-  const openApiDocs = new Map<string, string>();
+  // Generated from the routes' schemas once (~8 ms), with a stand-in for the server URL: each request gets its own
+  // origin spliced in, so a caller cycling Host headers cannot make it be generated again and again.
+  const SERVER = '\u0000server\u0000';
+  let openApiParts: [string, string] | undefined;
   api.get('/openapi.json', (c) => {
-    // The API's own public address (the configured URL, or the one a trusted proxy reports).
-    const origin = baseUrl(c);
-    let doc = openApiDocs.get(origin);
-    if (doc === undefined) {
+    if (!openApiParts) {
       const generated = api.getOpenAPI31Document({
         openapi: '3.1.0',
         info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
-        servers: [{ url: `${origin}/api` }],
+        servers: [{ url: SERVER }],
       });
       documentMiddlewareErrors(generated as Parameters<typeof documentMiddlewareErrors>[0]);
-      doc = JSON.stringify(generated);
-      if (openApiDocs.size >= 16) openApiDocs.clear();
-      openApiDocs.set(origin, doc);
+      const [before, after] = JSON.stringify(generated).split(JSON.stringify(SERVER));
+      openApiParts = [before, after];
     }
+    // The API's own public address (the configured URL, or the one a trusted proxy reports).
+    const doc = openApiParts[0] + JSON.stringify(`${baseUrl(c)}/api`) + openApiParts[1];
     return c.body(doc, 200, { 'Content-Type': 'application/json' });
   });
   apiApp.route('/api', api);

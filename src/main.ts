@@ -12,6 +12,7 @@ import { createLogger } from './http/observability';
 // New posts become searchable in small batches: at 1,500 posts/s, 500 at a time held the loop for ~13 ms.
 const SEARCH_FLUSH_MS = 50;
 const SEARCH_FLUSH_MAX = 200;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A reason the server cannot start, told in one line naming the setting to fix. */
 class StartupError extends Error {}
@@ -46,7 +47,9 @@ async function start(config: Config) {
     const n = await seedDemo(app.deps);
     if (n) logger.info(`demo: seeded ${n} posts`);
   }
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  // A request (headers and body) must arrive within 30 s, not Node's default 300 s: a client trickling a body in
+  // holds a connection and its parser that long. Responses (event streams) are not bounded by it.
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS } }, (info) => {
     logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
   });
   server.once('error', (err: NodeJS.ErrnoException) => {

@@ -138,6 +138,15 @@ describe('authorisation matrix', () => {
     expect(Object.keys(doc.paths['/posts/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '429']));
   });
 
+  it('names each request’s own origin as the OpenAPI server, past any number of Host headers', async () => {
+    const app = makeTestApp();
+    const first = await (await app.request('http://h0.example/api/openapi.json')).json();
+    for (let i = 1; i < 40; i++) {
+      const doc = await (await app.request(`http://h${i}.example/api/openapi.json`)).json();
+      expect(doc).toEqual({ ...first, servers: [{ url: `http://h${i}.example/api` }] });
+    }
+  });
+
   it('documents the statuses real requests get', async () => {
     const app = makeTestApp();
     const doc = (await call(app, '/api/openapi.json')).json;

@@ -102,6 +102,10 @@ describe('error model and HTTP edge', () => {
     expect((await call(app, '/metrics', { headers: u.auth })).status).toBe(403);
     const m = await call(app, '/metrics', { headers: admin.auth });
     expect(m.status).toBe(200);
+    // An admin's write-only token is not a reader.
+    const writeOnly = (await call(app, '/api/tokens', { body: { name: 'ci', scopes: ['write'] }, headers: { cookie: admin.cookie } })).json.token;
+    const refused = await call(app, '/metrics', { headers: { authorization: `Bearer ${writeOnly}` } });
+    expect([refused.status, refused.text]).toEqual([403, 'error: This token lacks the read scope.\n']);
     expect(m.text).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/api\/timelines\/home",status="200"\} 1/);
     expect(m.text).toMatch(/bluetwit_timeline_seconds_count\{timeline="home"\} 1/);
     expect(m.text).toMatch(/bluetwit_open_streams 0/);
@@ -113,7 +117,7 @@ describe('error model and HTTP edge', () => {
     const again = (await call(app, '/metrics', { headers: admin.auth })).text;
     expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/api\/timelines\/home",status="200"\} 3\n/);
     expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/metrics",status="200"\} 1\n/);
-    expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/metrics",status="403"\} 1\n/);
+    expect(again).toMatch(/bluetwit_http_requests_total\{method="GET",route="\/metrics",status="403"\} 2\n/);
     expect(again).toMatch(/bluetwit_http_request_duration_seconds_count\{method="GET",route="\/api\/timelines\/home"\} 3\n/);
     expect(again).toMatch(/bluetwit_page_cache_total\{result="hit"\} 2\n/);
     expect(again).toMatch(/bluetwit_page_cache_total\{result="miss"\} 1\n/);
@@ -235,6 +239,27 @@ describe('HTTP semantics', () => {
     expect(doc.servers).toEqual([{ url: 'https://bt.example.org/api' }]);
     const configured = makeTestApp({ publicUrl: 'https://bt.example.com/social' });
     expect((await (await configured.request('http://127.0.0.1:3000/api/openapi.json')).json()).servers).toEqual([{ url: 'https://bt.example.com/social/api' }]);
+  });
+
+  it('refuses a caller who may not write before reading the body it is still sending', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    // Four bytes of twenty, and then nothing: the answer must not wait for the rest.
+    const trickle = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"te'));
+        },
+      });
+    const send = (headers: Record<string, string>) =>
+      Promise.race([
+        app.request(new Request('http://localhost/api/posts', { method: 'POST', body: trickle(), duplex: 'half', headers: { 'content-type': 'application/json', 'content-length': '20', ...headers } } as RequestInit)),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000)),
+      ]);
+    const anonymous = await send({});
+    expect(anonymous?.status).toBe(401);
+    const readOnly = await send({ authorization: `Bearer ${u.readToken}` });
+    expect(readOnly?.status).toBe(403);
   });
 
   it('links a cached home page with the query each request sent', async () => {

@@ -33,6 +33,8 @@ export const metaRoutes = new Hono<AppEnv>()
     // Loopback means a local scraper talking to us directly: a proxied request (X-Forwarded-For) never counts.
     const local = isLoopback(socketIp(c)) && c.req.header('x-forwarded-for') === undefined;
     if (!local && actor?.role !== 'admin') throw forbidden('Metrics are served to loopback or admins.');
+    // A read, like any other: an admin's write-only token does not get it.
+    if (!local && !actor!.scopes.has('read')) throw forbidden('This token lacks the read scope.', 'insufficient_scope');
     return c.body(await c.get('metrics').registry.metrics(), 200, { 'Content-Type': c.get('metrics').registry.contentType });
   })
   .get('/guidelines', (c) => {
