@@ -6,7 +6,7 @@ import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
 import { holdPosts, onPostsCommitted } from './services/post-batch';
-import { flushSearchIndex } from './services/search';
+import { flushSearchIndex, startSearchIndexer } from './services/search';
 import { createLogger } from './http/observability';
 
 // New posts become searchable in small batches: at 1,500 posts/s, 500 at a time held the loop for ~13 ms.
@@ -27,6 +27,15 @@ async function start(config: Config) {
     // One line naming the setting, not a stack trace: a missing permission, a file that is not SQLite, a newer schema.
     throw new StartupError(`BLUETWIT_DB=${config.dbPath}: cannot open the database: ${(err as Error).message}`);
   }
+  try {
+    // SQLite opens a file it may not write read-only, silently: the first post would fail instead of the start.
+    // Only writing a page tells (taking the write lock does not); this write is rolled back.
+    db.$client.exec('BEGIN IMMEDIATE; CREATE TABLE bluetwit_write_check (x); ROLLBACK');
+  } catch (err) {
+    if (db.$client.inTransaction) db.$client.exec('ROLLBACK');
+    db.$client.close();
+    throw new StartupError(`BLUETWIT_DB=${config.dbPath}: cannot write the database: ${(err as Error).message}`);
+  }
   const checkpointer = fileDb
     ? startCheckpointer(config.dbPath, {
         holdWrites: () => holdPosts(db),
@@ -40,8 +49,7 @@ async function start(config: Config) {
   if (checkpointer) onPostsCommitted(db, checkpointer.written);
   const app = createApp({ db, config, logger, processMetrics: true });
   // New posts are indexed for search in batches; searches also flush the queue themselves.
-  const indexer = setInterval(() => flushSearchIndex(app.deps, SEARCH_FLUSH_MAX), SEARCH_FLUSH_MS);
-  indexer.unref();
+  const stopIndexer = startSearchIndexer(app.deps, logger, SEARCH_FLUSH_MS, SEARCH_FLUSH_MAX);
   // Seeded before listening, so no sign-up can race the demo accounts.
   if (config.seedDemo) {
     const n = await seedDemo(app.deps);
@@ -84,8 +92,13 @@ async function start(config: Config) {
     server.close(async () => {
       clearTimeout(force);
       clearInterval(sweep);
-      clearInterval(indexer);
-      flushSearchIndex(app.deps);
+      stopIndexer();
+      try {
+        flushSearchIndex(app.deps);
+      } catch (err) {
+        // Still queued in the database: the next start indexes them.
+        logger.error({ err }, 'indexing the last new posts for search failed');
+      }
       await checkpointer?.stop();
       closeDb(db);
       logger.info('stopped');

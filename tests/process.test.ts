@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closeDb, openDb } from '../src/db/client';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -154,12 +155,17 @@ describe('the real server process', () => {
     req.destroy();
   }, 30_000);
 
-  it('refuses to start in one line naming the setting: a file that is not SQLite, a newer schema, a port in use', async () => {
+  it('refuses to start in one line naming the setting: a file that is not SQLite, a newer schema, one it may not write, a port in use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bluetwit-'));
     dirs.push(dir);
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, ['dist/server.mjs'], { env: { ...process.env, HOST: '127.0.0.1', PORT: '0', BLUETWIT_SCRYPT_COST: '1024', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const { RUN_AS_NOBODY, ...rest } = env;
+        const p = spawn(process.execPath, ['dist/server.mjs'], {
+          env: { ...process.env, HOST: '127.0.0.1', PORT: '0', BLUETWIT_SCRYPT_COST: '1024', ...rest },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          ...(RUN_AS_NOBODY ? { uid: 65534, gid: 65534 } : {}),
+        });
         let stderr = '';
         p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
         p.on('exit', (code) => resolve({ code, stderr }));
@@ -177,6 +183,16 @@ describe('the real server process', () => {
     const future = await run({ BLUETWIT_DB: newer });
     expect(future.code).toBe(2);
     expect(future.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^BLUETWIT_DB=.*schema is newer than this build/)]);
+    // A file the server may not write (SQLite would open it read-only and fail the first post, or the indexer).
+    const readOnly = join(dir, 'readonly.db');
+    closeDb(openDb(readOnly));
+    chmodSync(dir, 0o777);
+    const asRoot = process.getuid?.() === 0;
+    // Root writes any file whatever its mode: the server then runs as nobody, to whom the file is read-only.
+    chmodSync(readOnly, asRoot ? 0o644 : 0o444);
+    const unwritable = await run({ BLUETWIT_DB: readOnly, ...(asRoot ? { RUN_AS_NOBODY: '1' } : {}) });
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr.trim().split('\n')).toEqual([`BLUETWIT_DB=${readOnly}: cannot write the database: attempt to write a readonly database`]);
     const holder = await startServer(tempDb());
     const busy = await run({ BLUETWIT_DB: join(dir, 'ok.db'), PORT: new URL(holder.base).port });
     expect(busy.code).toBe(2);

@@ -9,7 +9,7 @@ import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
 import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
 import { MAX_NOTIFICATIONS, notify } from '../src/services/notifications';
-import { flushSearchIndex, ftsQuery, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
+import { flushSearchIndex, ftsQuery, MAX_SEARCH_WORDS, RELEVANCE_WINDOW, startSearchIndexer } from '../src/services/search';
 import { foldKey } from '../src/services/text';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -264,6 +264,35 @@ describe('search and directory', () => {
     const later = await pageAt(first.json.next);
     expect(later.status).toBe(200);
     expect(ids(later)).toHaveLength(1);
+  });
+
+  it('keeps indexing through failed flushes: logged once, retried, and no write at all when nothing is queued', async () => {
+    const app = makeTestApp();
+    const a = await signUp(app);
+    await post(app, a, 'queued for the indexer');
+    const pending = () => app.deps.db.$client.prepare('SELECT count(*) FROM fts_pending').pluck().get() as number;
+    expect(pending()).toBe(1);
+    const logged: string[] = [];
+    const log = { error: (_: object, msg: string) => logged.push(`error: ${msg}`), info: (msg: string) => logged.push(`info: ${msg}`) };
+    // Writes fail (as on a full disk or a file turned read-only): every tick fails, one line is logged.
+    app.deps.db.$client.pragma('query_only = ON');
+    const stop = startSearchIndexer(app.deps, log, 5, 100);
+    try {
+      await new Promise((r) => setTimeout(r, 60));
+      expect(logged).toEqual([expect.stringMatching(/^error: indexing new posts for search failed/)]);
+      expect(pending()).toBe(1);
+      app.deps.db.$client.pragma('query_only = OFF');
+      await new Promise((r) => setTimeout(r, 40));
+      expect(logged).toHaveLength(2);
+      expect(logged[1]).toBe('info: indexing new posts for search works again');
+      expect(pending()).toBe(0);
+      // Nothing queued: a flush reads, and so works even where nothing may be written.
+      app.deps.db.$client.pragma('query_only = ON');
+      expect(flushSearchIndex(app.deps)).toBe(0);
+    } finally {
+      stop();
+      app.deps.db.$client.pragma('query_only = OFF');
+    }
   });
 
   it('reads each word once: a repeated word neither costs another doclist nor crowds out the words after it', async () => {

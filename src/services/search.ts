@@ -61,6 +61,8 @@ function prefixable(word: string): boolean {
  * (the background indexer's bound, so one flush never holds the event loop for long); returns how many.
  */
 export function flushSearchIndex(deps: Deps, max = -1): number {
+  // Nothing queued (the usual case for the timer): no write transaction, so no write lock to wait for or fail on.
+  if (!prepared(deps.db, 'SELECT 1 FROM fts_pending LIMIT 1').get()) return 0;
   // Tracked: the search index is not part of anything read caches hold.
   return changes(deps.db).transaction(() => {
     const batch = '(SELECT seq FROM fts_pending ORDER BY seq LIMIT @max)';
@@ -68,6 +70,27 @@ export function flushSearchIndex(deps: Deps, max = -1): number {
     if (n > 0) prepared(deps.db, `DELETE FROM fts_pending WHERE seq IN ${batch}`).run({ max });
     return n;
   });
+}
+
+/**
+ * Indexes queued posts every `everyMs`, at most `max` at a time. A flush that fails (the database locked by
+ * another process past the busy timeout, a full disk, a file that turned read-only) is logged once and retried
+ * on the next tick; it never takes the process down. Returns the function that stops it.
+ */
+export function startSearchIndexer(deps: Deps, log: { error(obj: object, msg: string): void; info(msg: string): void }, everyMs: number, max: number): () => void {
+  let failing = false;
+  const timer = setInterval(() => {
+    try {
+      flushSearchIndex(deps, max);
+      if (failing) log.info('indexing new posts for search works again');
+      failing = false;
+    } catch (err) {
+      if (!failing) log.error({ err }, 'indexing new posts for search failed; retrying (they are searchable once it works)');
+      failing = true;
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;
