@@ -9,7 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
 import { ZodError } from 'zod';
 import type { Config } from './config';
-import type { Db } from './db/client';
+import { databaseFileGone, type Db } from './db/client';
 import { AppError, badRequest } from './errors';
 import { authenticate, authorizeBeforeInput, rejectInvalidToken } from './http/auth';
 import { rateLimits } from './http/rate-limit';
@@ -110,6 +110,13 @@ export function createApp(opts: AppOptions) {
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) <= opts.config.bodyLimit ? next() : tooLarge();
     return limitBody(c, next);
   };
+  // SQLite goes on writing to a deleted file (the open handle keeps it): such a write would be acknowledged and
+  // then lost with the process. Writes are refused instead, as /healthz fails, until the server is restarted.
+  const refuseWritesWithoutFile: MiddlewareHandler<AppEnv> = (c, next) => {
+    const gone = databaseFileGone(opts.db);
+    if (gone) throw new AppError(503, 'database_unavailable', `Nothing can be saved now: ${gone}.`);
+    return next();
+  };
   const onError = (err: Error, c: Ctx) => {
     let e = toAppError(err);
     // A body that is not JSON (or not said to be) is a fault of the input: a caller who may not call the route
@@ -174,6 +181,7 @@ export function createApp(opts: AppOptions) {
     // Bodies are measured for the methods routes take them on; a request with any other method matches no
     // route, and its body is never read.
     h.on(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', limitRequestBody);
+    h.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', refuseWritesWithoutFile);
     h.onError(onError);
     // With no rate limits to count it first, a bad bearer token is refused as soon as it is looked up.
     if (limiters.length === 0) h.use(authenticate({ rejectInvalid: true }));

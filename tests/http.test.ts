@@ -369,7 +369,7 @@ describe('HTTP semantics', () => {
 });
 
 describe('health', () => {
-  it('says the database is unavailable once its file is deleted, replaced or overwritten', async () => {
+  it('says the database is unavailable once its file is deleted, replaced or overwritten, and refuses writes then', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bluetwit-health-'));
     try {
       for (const damage of ['delete', 'replace', 'overwrite'] as const) {
@@ -385,6 +385,26 @@ describe('health', () => {
         const r = await call(app, '/healthz');
         expect(r.status, damage).toBe(503);
         expect(r.json.status).toBe('unavailable');
+        app.deps.db.$client.close();
+      }
+      // A write to a file deleted or replaced under the server would be acknowledged and lost: it is refused.
+      for (const damage of ['delete', 'replace'] as const) {
+        const path = join(dir, `writes-${damage}.db`);
+        const app = createApp({ db: openDb(path), config: testConfig() });
+        const u = await signUp(app);
+        await post(app, u, 'before');
+        if (damage === 'delete') rmSync(path);
+        else {
+          copyFileSync(path, `${path}.copy`);
+          renameSync(`${path}.copy`, path);
+        }
+        const refused = await call(app, '/api/posts', { body: { text: 'after' }, headers: u.auth });
+        expect([refused.status, refused.json.error.code], damage).toEqual([503, 'database_unavailable']);
+        const terminal = await call(app, '/post', { method: 'POST', body: 'after', headers: { ...u.auth, accept: '*/*', 'content-type': 'text/plain' } });
+        expect(terminal.status).toBe(503);
+        expect(terminal.text).toMatch(/^error: Nothing can be saved now: the database file (is gone|was replaced)\.\n$/);
+        // Reads go on from what the server has.
+        expect((await call(app, '/api/timelines/home', { headers: u.auth })).status).toBe(200);
         app.deps.db.$client.close();
       }
     } finally {

@@ -61,14 +61,26 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
  * Whether the database still answers from the file it was opened on. A deleted, replaced or overwritten file goes
  * unnoticed by queries (an open file keeps answering, from its pages or the cache) while every write is lost.
  */
+/**
+ * Why writes would not land in the database file the server was started on (it was deleted, or replaced by
+ * another file at its path), or null while it is still there: one stat. An in-memory database is never gone.
+ */
+export function databaseFileGone(db: Db): string | null {
+  const file = files.get(db.$client);
+  if (!file) return null;
+  const now = statSync(file.path, { throwIfNoEntry: false });
+  if (!now) return 'the database file is gone';
+  if (now.dev !== file.dev || now.ino !== file.ino) return 'the database file was replaced';
+  return null;
+}
+
 export function checkDatabase(db: Db): { ok: true } | { ok: false; reason: string } {
   try {
     db.$client.prepare('SELECT count(*) FROM __drizzle_migrations').get();
     const file = files.get(db.$client);
     if (!file) return { ok: true };
-    const now = statSync(file.path, { throwIfNoEntry: false });
-    if (!now) return { ok: false, reason: 'the database file is gone' };
-    if (now.dev !== file.dev || now.ino !== file.ino) return { ok: false, reason: 'the database file was replaced' };
+    const gone = databaseFileGone(db);
+    if (gone) return { ok: false, reason: gone };
     const header = Buffer.alloc(16);
     const fd = openSync(file.path, 'r');
     try {

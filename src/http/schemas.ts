@@ -129,6 +129,7 @@ export function documentMiddlewareErrors(doc: { paths?: Record<string, Record<st
         responses['415'] ??= error('The body is not sent as application/json');
       }
       responses['429'] ??= error('Too many requests: wait as long as Retry-After says');
+      if (method !== 'get') responses['503'] ??= error('The database file is gone or was replaced: nothing can be saved until a restart');
     }
   }
 }
