@@ -40,6 +40,15 @@ const fail = (message: string, code = 1): never => {
   process.exit(code);
 };
 
+/** Opens the database, or fails in one line (a file that is not SQLite, a newer schema), as the server does. */
+const open = (path: string) => {
+  try {
+    return openDb(path);
+  } catch (err) {
+    return fail(`--db ${path}: cannot open the database: ${(err as Error).message}`, 2);
+  }
+};
+
 function parse() {
   try {
     return parseArgs({
@@ -103,7 +112,7 @@ function main(): void {
 
   let reuse = false;
   if (existsSync(dbPath)) {
-    const db = openDb(dbPath);
+    const db = open(dbPath);
     const empty = isEmpty(db);
     closeDb(db);
     if (!empty) {
@@ -123,7 +132,7 @@ function main(): void {
   }
 
   const t0 = performance.now();
-  const db = openDb(dbPath);
+  const db = open(dbPath);
   let summary: SeedSummary | undefined;
   let tokens: TokensFile | undefined;
   try {

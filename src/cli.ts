@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { closeDb, openDb } from './db/client';
@@ -41,7 +41,18 @@ async function main(argv: string[]): Promise<number> {
     if (!arg) throw new Error(`${command} needs ${what}`);
     return arg;
   };
+  let ok = false;
   try {
+    const code = await run();
+    ok = code === 0;
+    return code;
+  } finally {
+    closeDb(db);
+    // A create-admin that failed (a reserved handle, say) leaves no new database behind to be mistaken for one.
+    if (!exists && !ok) for (const suffix of ['', '-wal', '-shm']) rmSync(config.dbPath + suffix, { force: true });
+  }
+
+  async function run(): Promise<number> {
     switch (command) {
       case 'create-admin': {
         const handle = need('a handle');
@@ -82,10 +93,14 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
         return 1;
     }
-  } finally {
-    closeDb(db);
   }
 }
+
+// A reader that stopped reading (`stats | head -3`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 // The exit code is set, not forced: process.exit() would cut off output still queued for a pipe.
 main(process.argv.slice(2)).then(

@@ -79,6 +79,12 @@ describe('admin CLI', () => {
       expect(r.stderr).toContain(`no database at ${missing}`);
     }
     expect(existsSync(missing)).toBe(false);
+    // A create-admin that fails leaves no new database behind for the other commands to take for a real one.
+    const refused = join(dir, 'refused.db');
+    const reserved = admin(refused, 'create-admin', 'api');
+    expect([reserved.status, reserved.stderr]).toEqual([1, expect.stringContaining('reserved')]);
+    expect(['', '-wal', '-shm'].filter((suffix) => existsSync(refused + suffix))).toEqual([]);
+    expect(admin(refused, 'stats').stderr).toContain(`no database at ${refused}`);
     const db = join(dir, 'strict.db');
     expect(admin(db, 'create-admin', 'strict_admin').status).toBe(0);
     const extra = admin(db, 'reset-password', 'strict_admin', 'extra_arg');

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,5 +269,11 @@ describe('seed CLI', () => {
     expect(readFileSync(tokens, 'utf8')).not.toBe(issued);
 
     expect(run('--profile', 'huge', '--db', db).code).toBe(2);
+    // A file that is not SQLite is neither seeded over nor a stack trace: one line, exit 2, the file untouched.
+    const garbage = `${db}.garbage`;
+    writeFileSync(garbage, 'not a database at all, but somebody\'s notes'.repeat(200));
+    const refused = run('--profile', 'small', '--db', garbage);
+    expect([refused.code, refused.err.trim().split('\n')]).toEqual([2, [expect.stringMatching(/^seed: --db .*: cannot open the database: file is not a database$/)]]);
+    expect(readFileSync(garbage, 'utf8')).toMatch(/^not a database at all/);
   }, 90_000);
 });
