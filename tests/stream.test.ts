@@ -234,6 +234,8 @@ describe('stalled readers', () => {
     const bad = await app.request('/api/stream?timeline=public', { headers: { ...u.auth, 'last-event-id': 'not-an-id' } });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.code).toBe('invalid_last_event_id');
+    // Who may stream is settled first.
+    expect((await app.request('/api/stream?timeline=home', { headers: { 'last-event-id': 'not-an-id' } })).status).toBe(401);
     expect(app.deps.events.listenerCount).toBe(0);
   });
 

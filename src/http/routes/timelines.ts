@@ -110,10 +110,10 @@ export const timelineRoutes = createRouter()
     }),
     (c) => {
       const q = c.req.valid('query');
+      const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
       const resumeFrom = c.req.valid('header')['last-event-id'];
       // An empty id is what EventSource sends for none.
       const since = resumeFrom ? eventSeq(resumeFrom) : undefined;
-      const viewer = q.timeline === 'home' ? requireScope(c, 'read') : readerOf(c);
       // HEAD runs this handler too, and nobody reads or cancels the stream it returns: answer it without one.
       if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       const base = baseUrl(c);
