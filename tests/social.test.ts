@@ -258,6 +258,15 @@ describe('search and directory', () => {
     // The first ranking's order exactly, less b's post once b was muted (after the second page).
     expect(seen).toEqual(all.filter((id, i) => i < 2 || id !== theirs.id));
 
+    // A cursor passed on to someone else is ranked again for them: the ranking kept was a's, without b's posts.
+    const c = await signUp(app);
+    const handedOver: string[] = [];
+    for (let page = await pageAt(); page.json.next; ) {
+      page = await call(app, `/api/search?q=hello&order=relevance&limit=1&cursor=${page.json.next}`, { headers: c.auth });
+      handedOver.push(...ids(page));
+    }
+    expect(handedOver).toContain(theirs.id);
+
     // A cursor that outlived its ranking is ranked again rather than refused.
     const first = await pageAt();
     now += 31 * 60_000;

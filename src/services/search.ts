@@ -166,7 +166,9 @@ export function search(
     if (offset >= RELEVANCE_WINDOW) {
       throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'past the end of the ranked results' }], 'invalid_cursor');
     }
-    const kept = rankings(deps).get(id);
+    // Kept per viewer: the ranking left out the authors this viewer hides, and a cursor may be passed on.
+    const keptAs = `${viewerId ?? 0} ${id}`;
+    const kept = rankings(deps).get(keptAs);
     const ranked = kept ?? rank(deps, params, filters, top);
     // Posts deleted since, or by authors the viewer has hidden since, are passed over; the page is still full.
     const hidden = viewerId === null ? new Set<number>() : new Set(prepared(deps.db, 'SELECT target_id FROM hides WHERE account_id = ?').pluck().all(viewerId) as number[]);
@@ -178,7 +180,7 @@ export function search(
       for (const p of loadPosts(deps, viewerId, chunk)) if (!hidden.has(p.authorId)) items.push(p);
     }
     const more = at < ranked.length;
-    if (more && !kept) rankings(deps).set(id, ranked);
+    if (more && !kept) rankings(deps).set(keptAs, ranked);
     return { items, next: more ? encodeCursor('sr', [id, at, top]) : null, accounts: opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5) };
   }
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
