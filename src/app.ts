@@ -15,7 +15,7 @@ import { authenticate, authorizeBeforeInput, rejectInvalidToken } from './http/a
 import { rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, INVALID_FIELDS, validationError } from './http/router';
-import { documentMiddlewareErrors } from './http/schemas';
+import { documentMiddlewareErrors, openApiJson } from './http/schemas';
 import { accountRoutes } from './http/routes/accounts';
 import { metaRoutes } from './http/routes/meta';
 import { postRoutes } from './http/routes/posts';
@@ -111,7 +111,8 @@ export function createApp(opts: AppOptions) {
     return limitBody(c, next);
   };
   // SQLite goes on writing to a deleted file (the open handle keeps it): such a write would be acknowledged and
-  // then lost with the process. Writes are refused instead, as /healthz fails, until the server is restarted.
+  // then lost with the process. Writes to a file deleted or replaced at its path are refused instead, until the
+  // server is restarted (one stat each; a file overwritten in place is for /healthz, which reads its header).
   const refuseWritesWithoutFile: MiddlewareHandler<AppEnv> = (c, next) => {
     const gone = databaseFileGone(opts.db);
     if (gone) throw new AppError(503, 'database_unavailable', `Nothing can be saved now: ${gone}.`);
@@ -222,25 +223,18 @@ export function createApp(opts: AppOptions) {
   api.route('/', reportRoutes);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', { type: 'apiKey', in: 'cookie', name: 'bt_session' });
-  // Generated from the routes' schemas once (~8 ms), with a stand-in for the server URL: each request gets its own
-  // origin spliced in, so a caller cycling Host headers cannot make it be generated again and again.
-  const SERVER = '\u0000server\u0000';
-  let openApiParts: [string, string] | undefined;
-  api.get('/openapi.json', (c) => {
-    if (!openApiParts) {
-      const generated = api.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
-        servers: [{ url: SERVER }],
-      });
-      documentMiddlewareErrors(generated as Parameters<typeof documentMiddlewareErrors>[0]);
-      const [before, after] = JSON.stringify(generated).split(JSON.stringify(SERVER));
-      openApiParts = [before, after];
-    }
-    // The API's own public address (the configured URL, or the one a trusted proxy reports).
-    const doc = openApiParts[0] + JSON.stringify(`${baseUrl(c)}/api`) + openApiParts[1];
-    return c.body(doc, 200, { 'Content-Type': 'application/json' });
+  // Generated from the routes' schemas once (~8 ms): a caller cycling Host headers cannot have it made again.
+  const openApiFor = openApiJson((server) => {
+    const generated = api.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'bluetwit API', version: '1.0.0', description: 'The JSON API of bluetwit, the company microblog.' },
+      servers: [{ url: server }],
+    });
+    documentMiddlewareErrors(generated as Parameters<typeof documentMiddlewareErrors>[0]);
+    return generated;
   });
+  // The API's own public address (the configured URL, or the one a trusted proxy reports).
+  api.get('/openapi.json', (c) => c.body(openApiFor(`${baseUrl(c)}/api`), 200, { 'Content-Type': 'application/json' }));
   apiApp.route('/api', api);
   // A path the API serves with other methods is a 405 naming them (RFC 9110 §15.5.6), OPTIONS a 204 naming them.
   const routes = apiApp.routes

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openApiJson } from '../src/http/schemas';
 import { call, makeTestApp, post, signUp } from './helpers';
 
 // writeOnly: the owner's token with only the write scope; stale: a revoked or mistyped bearer token.
@@ -136,6 +137,18 @@ describe('authorisation matrix', () => {
       }
     }
     expect(Object.keys(doc.paths['/posts/{id}'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '429']));
+  });
+
+  it('generates the OpenAPI document once, whatever server each answer names', () => {
+    let generated = 0;
+    const doc = openApiJson((server) => {
+      generated++;
+      return { openapi: '3.1.0', servers: [{ url: server }], paths: { '/x': { get: { description: 'a "quoted" \u0000 word' } } } };
+    });
+    for (const server of ['http://a.example/api', 'https://b.example:8443/social/api', 'http://a.example/api']) {
+      expect(JSON.parse(doc(server))).toEqual({ openapi: '3.1.0', servers: [{ url: server }], paths: { '/x': { get: { description: 'a "quoted" \u0000 word' } } } });
+    }
+    expect(generated).toBe(1);
   });
 
   it('names each request’s own origin as the OpenAPI server, past any number of Host headers', async () => {

@@ -15,6 +15,8 @@ describe('rate limits', () => {
     const first = await call(app, '/api/search?q=hello', { headers: u.auth });
     expect([first.status, first.headers.get('ratelimit-limit'), first.headers.get('ratelimit-remaining')]).toEqual([200, '3', '2']);
     expect((await call(app, '/search?q=hello', { headers: { ...u.auth, accept: 'text/plain' } })).status).toBe(200);
+    // A browser loading the web client's search page is not a search.
+    for (let i = 0; i < 3; i++) expect((await call(app, '/search?q=hello', { headers: { ...u.auth, accept: 'text/html' } })).status).not.toBe(429);
     expect((await call(app, '/api/search?q=hello', { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
     const over = await call(app, '/api/search?q=hello', { headers: { authorization: `Bearer ${other}` } });
     expect(over.status).toBe(429);

@@ -305,14 +305,23 @@ describe('search and directory', () => {
   });
 
   it('reads each word once: a repeated word neither costs another doclist nor crowds out the words after it', async () => {
-    expect(ftsQuery('the the The th')).toBe('"The" "th" *');
+    expect(ftsQuery('the the The th')).toBe('"the" "th" *');
     expect(ftsQuery(`${'spam '.repeat(20)}alpha`)).toBe('"spam" "alpha" *');
+    // The same matches as before: a repeated last word is still whole, not a prefix.
+    expect(ftsQuery('cat cat')).toBe('"cat"');
+    expect(ftsQuery('the cat the')).toBe('"the" "cat"');
+    expect(ftsQuery('a b c d e f g h i j')).toBe('"a" "b" "c" "d" "e" "f" "g" "h"');
+    expect(ftsQuery('aa bb cc dd ee ff gg hh ii')).toBe('"aa" "bb" "cc" "dd" "ee" "ff" "gg" "hh" *');
     const app = makeTestApp();
     const a = await signUp(app);
     const both = await post(app, a, 'alpha beta gamma');
     await post(app, a, 'alpha only');
     const q = encodeURIComponent(`${'alpha '.repeat(8)}beta gamma`);
     expect(ids(await call(app, `/api/search?q=${q}`, { headers: a.auth }))).toEqual([both.id]);
+    const category = await post(app, a, 'category theory');
+    const cat = await post(app, a, 'cat there');
+    expect(ids(await call(app, '/api/search?q=cat%20cat', { headers: a.auth }))).toEqual([cat.id]);
+    expect(ids(await call(app, '/api/search?q=cat', { headers: a.auth }))).toEqual([cat.id, category.id]);
   });
 
   it('matches a one-letter last word as a whole word, and a longer one as a prefix', async () => {

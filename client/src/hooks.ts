@@ -112,10 +112,11 @@ export function useLiveStream(timeline: 'home' | 'public', feed: Feed<Post>, ena
         void catchUp(feed);
       };
       s.onerror = () => {
-        // EventSource retries a dropped connection itself, but gives up for good after an answer other than 200
-        // (a 401 once the session ended, a 429, a proxy's 502 during a restart): then start over, more slowly
-        // each time. A signed-out client ends this effect (the 401 from /api/me signs it out).
-        if (s.readyState !== EventSource.CLOSED) return;
+        // Every error starts over with a new EventSource, more slowly each time. Not EventSource's own retry: it
+        // sends Last-Event-ID, and the posts the server replays for it would arrive after the first page the
+        // reconnection fetches (onopen), older than it, as if new; the page alone catches up, deletes included.
+        // EventSource also gives up for good after an answer other than 200 (a 401 once the session ended, a 429,
+        // a proxy's 502 during a restart). A signed-out client ends this effect (the 401 from /api/me signs it out).
         s.close();
         const again = () => {
           if (ended) return;

@@ -4,7 +4,7 @@ import { rateLimiter } from 'hono-rate-limiter';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { subscribeTimeline, type Timeline } from '../live/subscription';
-import { dropConnection, type AppEnv, type Ctx } from './env';
+import { dropConnection, formatOf, type AppEnv, type Ctx } from './env';
 
 /** The address of the TCP peer (the proxy, when there is one). */
 export function socketIp(c: Ctx): string {
@@ -141,6 +141,8 @@ export function rateLimits(config: Config): Limiter[] {
       methods: ['GET'], paths: SEARCH_PATHS,
       handler: rateLimiter<AppEnv>({
         windowMs, limit: config.rate.search, standardHeaders: 'draft-6', keyGenerator: accountKey,
+        // A browser loading the web client at /search searches nothing itself (the client then calls the API).
+        skip: (c) => c.req.path === '/search' && formatOf(c) === 'html',
         handler: tooMany('searches'),
       }),
     },

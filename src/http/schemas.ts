@@ -134,6 +134,19 @@ export function documentMiddlewareErrors(doc: { paths?: Record<string, Record<st
   }
 }
 
+/**
+ * The OpenAPI document as JSON naming any server URL, from `generate` called once, the first time, with a stand-in
+ * URL that each answer then replaces.
+ */
+export function openApiJson(generate: (server: string) => object): (server: string) => string {
+  const STAND_IN = '\u0000server\u0000';
+  let parts: string[] | undefined;
+  return (server) => {
+    parts ??= JSON.stringify(generate(STAND_IN)).split(JSON.stringify(STAND_IN));
+    return parts.join(JSON.stringify(server));
+  };
+}
+
 /** A JSON response entry for createRoute. */
 export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },

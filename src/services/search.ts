@@ -35,13 +35,20 @@ export function ftsQuery(input: string): string | null {
     .normalize('NFC')
     .split(/[^\p{L}\p{M}\p{N}_]+/u)
     .filter(Boolean);
+  if (all.length === 0) return null;
   // A word said twice matches nothing more, and would cost another full read of its doclist (`the the the …` was
-  // eight): only the last of each is kept, so the last word stays last.
-  const lastAt = new Map(all.map((w, i) => [w.toLowerCase(), i]));
-  const ws = all.filter((w, i) => lastAt.get(w.toLowerCase()) === i).slice(0, MAX_SEARCH_WORDS);
-  if (ws.length === 0) return null;
+  // eight): each is kept once, where it first comes.
+  const firstAt = new Map<string, number>();
+  all.forEach((w, i) => {
+    if (!firstAt.has(w.toLowerCase())) firstAt.set(w.toLowerCase(), i);
+  });
+  const distinct = [...firstAt.values()];
+  const ws = distinct.slice(0, MAX_SEARCH_WORDS).map((i) => all[i]);
+  // The word being typed (the last) is a prefix, unless it repeats an earlier, whole one (`cat cat` is not `cat*`);
+  // when words were left out, the last one kept is, as it always was.
+  const typing = distinct.length > MAX_SEARCH_WORDS || firstAt.get(all[all.length - 1].toLowerCase()) === all.length - 1;
   const last = ws.length - 1;
-  return ws.map((w, i) => `"${w}"${i === last && prefixable(w) ? ' *' : ''}`).join(' ');
+  return ws.map((w, i) => `"${w}"${i === last && typing && prefixable(w) ? ' *' : ''}`).join(' ');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, signUpInBrowser, uniqueHandle } from './helpers';
+import { ApiUser, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, signInInBrowser, signUpInBrowser, uniqueHandle } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -66,5 +66,55 @@ describe('live home timeline', () => {
     expect(reader.problems).toEqual([]);
     await author.context.close();
     await reader.context.close();
+  });
+
+  it('catches up after the stream drops: missed posts in order behind the bar, deleted ones gone', async () => {
+    const author = await ApiUser.create(uniqueHandle('poster'), 'Pia Lund');
+    const readerHandle = uniqueHandle('lurker');
+    const reader = await ApiUser.create(readerHandle, 'Lou Park');
+    await reader.follow(author.handle);
+    await author.post('old one');
+    const doomed = await author.post('old two, deleted while the stream is down');
+    const live = await author.call<{ post: unknown }>('GET', `/api/posts/${(await author.post('live one')).id}`);
+    const { context, page, problems } = await openPage(browser);
+    // The first stream delivers one post, with an id, and ends (as a dropped connection does); the next one waits
+    // until the missed posts are made.
+    let release!: () => void;
+    const missedMade = new Promise<void>((resolve) => (release = resolve));
+    let opened = 0;
+    await page.route('**/api/stream**', async (route) => {
+      if (++opened === 1) {
+        return route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `event: ready\ndata: {}\n\nid: WyJlIiwxXQ\nevent: post\ndata: ${JSON.stringify(live.post)}\n\n` });
+      }
+      await missedMade;
+      return route.continue();
+    });
+    // Served from before 'live one' was posted, so that one arrives over the stream.
+    await page.route('**/api/timelines/home**', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { items: { text: string }[]; next: string | null };
+      if (opened <= 1) body.items = body.items.filter((p) => p.text !== 'live one');
+      return route.fulfill({ response: res, json: body });
+    });
+    await signInInBrowser(page, readerHandle);
+    const feed = page.getByRole('feed', { name: 'Home' });
+    await page.getByRole('button', { name: '1 new post' }).waitFor();
+
+    await author.post('missed one');
+    await author.post('missed two');
+    await author.call('DELETE', `/api/posts/${doomed.id}`);
+    release();
+
+    // Reconnected: the first page of the new stream's catch-up puts everything in its place.
+    await eventually(() => opened, 15_000).toBeGreaterThanOrEqual(2);
+    const bar = page.getByRole('button', { name: '3 new posts' });
+    await bar.waitFor({ timeout: 15_000 });
+    await eventually(() => feed.textContent()).not.toContain('old two');
+    await bar.click();
+    await eventually(() => feed.locator('article').count()).toBe(4);
+    const texts = await feed.locator('article').allTextContents();
+    expect(texts.map((t) => /missed two|missed one|live one|old one/.exec(t)?.[0])).toEqual(['missed two', 'missed one', 'live one', 'old one']);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });
