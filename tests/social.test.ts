@@ -73,6 +73,16 @@ describe('mentions, likes and notifications', () => {
     expect((await notes(app, alice)).unreadCount).toBe(0);
   });
 
+  it('tells the author of a post of a reply as a reply, also when the reply names them', async () => {
+    const app = makeTestApp();
+    const [alice, bob, carol] = [await signUp(app), await signUp(app), await signUp(app)];
+    const p = await post(app, alice, 'lunch at noon?');
+    const r = await post(app, bob, `@${alice.handle} yes, and @${carol.handle} too`, { replyTo: p.id });
+    expect(r.mentions).toEqual([alice.handle, carol.handle]);
+    expect((await notes(app, alice)).items.map((x: { type: string; post?: { id: string } }) => [x.type, x.post?.id])).toEqual([['reply', r.id]]);
+    expect((await notes(app, carol)).items.map((x: { type: string }) => x.type)).toEqual(['mention']);
+  });
+
   it('notifies the first MAX_MENTION_NOTIFICATIONS accounts a post mentions; the rest are mentioned all the same', async () => {
     const app = makeTestApp();
     const author = await signUp(app);
@@ -636,7 +646,7 @@ describe('mute, block and reports', () => {
     expect(ids(await call(app, '/api/timelines/home', { headers: me.auth }))).toEqual([p.id]);
   });
 
-  it('block removes follows both ways and stops the blocked account following, replying or notifying', async () => {
+  it('block removes follows both ways and stops following, replying, liking or notifying either way', async () => {
     const app = makeTestApp();
     const [me, troll] = [await signUp(app, { handle: 'blocker' }), await signUp(app, { handle: 'troll' })];
     await followUser(app, me, troll);
@@ -654,8 +664,19 @@ describe('mute, block and reports', () => {
     const reply = await call(app, '/api/posts', { body: { text: 'reply', replyTo: mine.id }, headers: troll.auth });
     expect(reply.status).toBe(403);
     await post(app, troll, 'hey @blocker');
-    await call(app, `/api/posts/${mine.id}/like`, { method: 'PUT', headers: troll.auth });
+    const like = await call(app, `/api/posts/${mine.id}/like`, { method: 'PUT', headers: troll.auth });
+    expect([like.status, like.json.error.code]).toEqual([403, 'blocked']);
+    expect((await call(app, `/api/posts/${mine.id}`, { headers: me.auth })).json.post.likeCount).toBe(0);
     expect((await notes(app, me)).items).toEqual([]);
+    // The block holds both ways: the blocker neither replies to nor likes the blocked account's posts, and a
+    // mention of them notifies nobody.
+    const theirs = await post(app, troll, 'their thoughts');
+    for (const [method, path, body] of [['POST', '/api/posts', { text: 'answer', replyTo: theirs.id }], ['PUT', `/api/posts/${theirs.id}/like`, undefined]] as const) {
+      const r = await call(app, path, { method, body, headers: me.auth });
+      expect([r.status, r.json.error.code], path).toEqual([403, 'blocking']);
+    }
+    await post(app, me, 'talking about @troll');
+    expect((await notes(app, troll)).items).toEqual([]);
     expect((await call(app, '/api/accounts/blocker/block', { method: 'PUT', headers: me.auth })).status).toBe(400);
     await call(app, '/api/accounts/troll/block', { method: 'DELETE', headers: me.auth });
     expect((await call(app, '/api/accounts/blocker/follow', { method: 'PUT', headers: troll.auth })).status).toBe(204);

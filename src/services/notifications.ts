@@ -19,14 +19,15 @@ export const MAX_NOTIFICATIONS = 1_000;
 /** One notification in this many (by id, whoever it is for) also trims its recipient's to MAX_NOTIFICATIONS. */
 const TRIM_EVERY = 32;
 
-/** Records a notification unless it is to oneself or the recipient muted or blocked the actor. */
+/** Records a notification unless it is to oneself, the recipient muted or blocked the actor, or the actor blocked the recipient. */
 export function notify(deps: Deps, recipientId: number, type: NotificationType, actorId: number, postSeq: number | null): void {
   if (recipientId === actorId) return;
   const added = prepared(
     deps.db,
     `INSERT INTO notifications (recipient_id, type, actor_id, post_seq, created_at, read)
      SELECT @recipientId, @type, @actorId, @postSeq, @now, 0
-     WHERE NOT EXISTS (SELECT 1 FROM hides WHERE account_id = @recipientId AND target_id = @actorId)`,
+     WHERE NOT EXISTS (SELECT 1 FROM hides WHERE account_id = @recipientId AND target_id = @actorId)
+       AND NOT EXISTS (SELECT 1 FROM hides WHERE account_id = @actorId AND target_id = @recipientId AND kind = 'block')`,
   ).run({ recipientId, type, actorId, postSeq, now: deps.clock() });
   // Trimming walks MAX_NOTIFICATIONS index entries, so it is done now and then rather than on every write; an
   // account gets a few dozen more than the limit at most before its next trim.

@@ -156,6 +156,8 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
         | undefined;
       if (!ref) throw new AppError(404, 'reply_target_not_found', 'The post you are replying to does not exist or was deleted.');
       if (isBlockedBy(deps, ref.authorId, actor.id)) throw forbidden('You cannot reply to this account.', 'blocked');
+      // As with follows, a block holds both ways until the blocker lifts it.
+      if (isBlockedBy(deps, actor.id, ref.authorId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
       parent = ref;
     }
     const mentioned = mentionHandles.length
@@ -190,20 +192,21 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
     const insertTag = prepared(deps.db, 'INSERT OR IGNORE INTO post_tags (tag, post_seq) VALUES (?, ?)');
     for (const tag of tags) insertTag.run(tag, seq);
     const insertMention = prepared(deps.db, 'INSERT OR IGNORE INTO post_mentions (account_id, post_seq) VALUES (?, ?)');
-    const notified = new Set<number>();
+    // The parent's author hears of a reply as a reply, also when it names them (replies mostly start with @author).
+    if (parent) notify(deps, parent.authorId, 'reply', actor.id, seq);
+    let mentionsNotified = 0;
     for (const handle of mentions) {
       const accountId = known.get(handle)!;
       insertMention.run(accountId, seq);
       // Every mention links and is findable; only the first few notify, so one post cannot page a whole floor.
-      if (notified.size < MAX_MENTION_NOTIFICATIONS) {
+      if (accountId !== parent?.authorId && mentionsNotified < MAX_MENTION_NOTIFICATIONS) {
         notify(deps, accountId, 'mention', actor.id, seq);
-        notified.add(accountId);
+        mentionsNotified++;
       }
     }
     if (parent) {
       prepared(deps.db, 'UPDATE posts SET reply_count = reply_count + 1 WHERE seq = ?').run(parent.seq);
       tracker.postChanged(parent.seq);
-      if (!notified.has(parent.authorId)) notify(deps, parent.authorId, 'reply', actor.id, seq);
     }
     // The row as loadPosts would read it back, built from what was just written.
     return {
@@ -266,9 +269,11 @@ export function listReplies(deps: Deps, viewerId: number | null, id: string, lim
   return { items: loadPosts(deps, viewerId, page), next: more ? encodeCursor('r', [page[page.length - 1]]) : null };
 }
 
-/** Likes a post (idempotent) and notifies its author. */
+/** Likes a post (idempotent) and notifies its author; 403 when either blocked the other. */
 export function likePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
+  if (isBlockedBy(deps, ref.authorId, actor.id)) throw forbidden('You cannot like posts of this account.', 'blocked');
+  if (isBlockedBy(deps, actor.id, ref.authorId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
   const tracker = changes(deps.db);
   tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO likes (account_id, post_seq, created_at) VALUES (?, ?, ?)').run(actor.id, ref.seq, deps.clock());
