@@ -58,6 +58,27 @@ describe('sign-up, sign-in, sign-out', () => {
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('invalid_request');
     expect(r.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['displayName', 'password']);
+    // Past the schema too: every field that breaks a rule is named, not only the first.
+    const rules = await call(app, '/api/accounts', { body: { handle: 'a', displayName: '', password: 'x' } });
+    expect([rules.status, rules.json.error.details.map((d: { field: string }) => d.field)]).toEqual([400, ['handle', 'displayName', 'password']]);
+    const u = await signUp(app);
+    const patch = await call(app, '/api/me', { method: 'PATCH', body: { bio: 'x'.repeat(501), title: 'x'.repeat(81), department: 'Ops' }, headers: u.auth });
+    expect([patch.status, patch.json.error.details.map((d: { field: string }) => d.field)]).toEqual([400, ['bio', 'title']]);
+    // Nothing of a refused edit is kept.
+    expect((await call(app, '/api/me', { headers: u.auth })).json.account.department).toBe('');
+  });
+
+  it('takes handles of ASCII letters only, counts passwords in characters, and keeps token names to one clean line', async () => {
+    const app = makeTestApp();
+    // The Kelvin sign lowercases to an ASCII k: it is not a handle character all the same.
+    const kelvin = await call(app, '/api/accounts', { body: { handle: '\u212Aate', displayName: 'Kate', password: 'long enough pw' } });
+    expect([kelvin.status, kelvin.json.error.code]).toEqual([400, 'invalid_handle']);
+    const emoji = await call(app, '/api/accounts', { body: { handle: 'emoji_pw', displayName: 'E', password: '😀😀😀😀' } });
+    expect([emoji.status, emoji.json.error.code]).toEqual([400, 'weak_password']);
+    const u = await signUp(app);
+    const evil = await call(app, '/api/tokens', { body: { name: 'a\u001b[31mb', scopes: ['read'] }, headers: { cookie: u.cookie } });
+    expect([evil.status, evil.json.error.details[0].field]).toEqual([400, 'name']);
+    expect((await call(app, '/api/tokens', { headers: { cookie: u.cookie } })).json.items.map((t: { name: string }) => t.name)).not.toContain('a\u001b[31mb');
   });
 
   it('refuses short passwords and control characters in names', async () => {

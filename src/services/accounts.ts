@@ -5,7 +5,7 @@ import { hashPassword } from './auth';
 import { changes } from './changes';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
-import { foldKey, normalizeBlock, normalizeHandle, normalizeLine } from './text';
+import { checkFields, codePoints, foldKey, normalizeBlock, normalizeHandle, normalizeLine } from './text';
 import type { AccountRow } from './types';
 
 /** Account columns under the alias `a`, for hand-written joins. */
@@ -35,9 +35,14 @@ export type SignUp = { handle: string; displayName: string; password: string; bo
 
 /** Creates an account; 409 when the handle is taken. */
 export async function createAccount(deps: Deps, input: SignUp, role: 'user' | 'admin' = 'user'): Promise<AccountRow> {
-  const handle = normalizeHandle(input.handle);
-  const displayName = normalizeLine(input.displayName, 'displayName', 50, true);
-  if (input.password.length < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'At least 8 characters.' }], 'weak_password');
+  const { handle, displayName } = checkFields({
+    handle: () => normalizeHandle(input.handle),
+    displayName: () => normalizeLine(input.displayName, 'displayName', 50, true),
+    // Characters, as everything else is counted: four emoji are not eight.
+    password: () => {
+      if (codePoints(input.password) < 8) throw badRequest('Passwords are at least 8 characters.', [{ field: 'password', message: 'At least 8 characters.' }], 'weak_password');
+    },
+  });
   if (findAccount(deps, handle)) throw conflict('That handle is taken.', 'handle_taken');
   return insertAccount(deps, { ...input, handle, displayName }, await hashPassword(input.password, deps.config.scryptCost), role);
 }
@@ -101,13 +106,16 @@ export type ProfilePatch = { displayName?: string; bio?: string; department?: st
 
 /** Edits the actor's own profile fields. */
 export function updateProfile(deps: Deps, accountId: number, patch: ProfilePatch): AccountRow {
+  const checked = checkFields({
+    display_name: () => (patch.displayName === undefined ? undefined : normalizeLine(patch.displayName, 'displayName', 50, true)),
+    bio: () => (patch.bio === undefined ? undefined : normalizeBlock(patch.bio, 'bio', 500)),
+    department: () => (patch.department === undefined ? undefined : normalizeLine(patch.department, 'department', 80)),
+    title: () => (patch.title === undefined ? undefined : normalizeLine(patch.title, 'title', 80)),
+  });
   const set: Record<string, string> = {};
-  if (patch.displayName !== undefined) set.display_name = normalizeLine(patch.displayName, 'displayName', 50, true);
-  if (patch.bio !== undefined) set.bio = normalizeBlock(patch.bio, 'bio', 500);
-  if (patch.department !== undefined) set.department = normalizeLine(patch.department, 'department', 80);
+  for (const [column, value] of Object.entries(checked)) if (value !== undefined) set[column] = value;
   if (set.display_name !== undefined) set.name_key = foldKey(set.display_name);
   if (set.department !== undefined) set.department_key = foldKey(set.department);
-  if (patch.title !== undefined) set.title = normalizeLine(patch.title, 'title', 80);
   // The same name again (a settings form sends every field) is no rename.
   if (set.display_name !== undefined && set.display_name === prepared(deps.db, 'SELECT display_name FROM accounts WHERE id = ?').pluck().get(accountId)) {
     delete set.display_name;

@@ -2,6 +2,7 @@ import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'no
 import { and, desc, eq } from 'drizzle-orm';
 import { prepared } from '../db/sql';
 import { changes } from './changes';
+import { normalizeLine } from './text';
 import { accounts, sessions, tokens } from '../db/schema';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import type { Actor, Deps, Scope } from './deps';
@@ -150,7 +151,9 @@ export function actorFromToken(deps: Deps, token: string): Actor | null {
 export type TokenInfo = { id: string; name: string; scopes: Scope[]; createdAt: string };
 
 /** Issues a token; the secret is returned only here. */
-export function createToken(deps: Deps, accountId: number, name: string, scopes: Scope[]): TokenInfo & { token: string } {
+export function createToken(deps: Deps, accountId: number, rawName: string, scopes: Scope[]): TokenInfo & { token: string } {
+  // Shown in Settings and by the CLI: one line without control characters, like every name people read.
+  const name = normalizeLine(rawName, 'name', 100, true);
   const unique = [...new Set(scopes)].sort() as Scope[];
   if (unique.length === 0) throw badRequest('Choose at least one scope.', [{ field: 'scopes', message: 'Choose read, write or both.' }]);
   const token = `bt_${randomBytes(24).toString('base64url')}`;

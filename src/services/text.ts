@@ -1,4 +1,4 @@
-import { badRequest } from '../errors';
+import { AppError, badRequest } from '../errors';
 
 // Every C0 control but LF, DEL, and every C1 control.
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
@@ -14,12 +14,14 @@ export const RESERVED_HANDLES = new Set([
   'signin', 'register', 'account', 'accounts', 'users', 'timeline', 'timelines', 'openapi', 'docs', 'status',
 ]);
 
-const HANDLE = /^[a-z0-9_]{2,30}$/;
+const HANDLE = /^[A-Za-z0-9_]{2,30}$/;
 
-/** Lowercases and validates a handle; reserved words and bad shapes are a 400. */
+/** Validates and lowercases a handle; reserved words and bad shapes are a 400. */
 export function normalizeHandle(raw: string, field = 'handle'): string {
-  const handle = raw.trim().toLowerCase();
-  if (!HANDLE.test(handle)) {
+  // Checked before lowercasing, which folds some non-ASCII letters into ASCII (the Kelvin sign K into k).
+  const trimmed = raw.trim();
+  const handle = trimmed.toLowerCase();
+  if (!HANDLE.test(trimmed)) {
     throw badRequest('Handles are 2–30 letters, digits or underscores.', [{ field, message: 'Use 2–30 letters, digits or underscores.' }], 'invalid_handle');
   }
   if (RESERVED_HANDLES.has(handle)) {
@@ -31,10 +33,30 @@ export function normalizeHandle(raw: string, field = 'handle'): string {
 export { foldKey } from '../db/fold';
 
 // How fields are named in messages people read (the detail's `field` stays the API's name).
-const LABELS: Record<string, string> = { displayName: 'Display name', bio: 'Bio', department: 'Department', title: 'Title', reason: 'Reason' };
+const LABELS: Record<string, string> = { displayName: 'Display name', bio: 'Bio', department: 'Department', title: 'Title', reason: 'Reason', name: 'The name' };
 const label = (field: string) => LABELS[field] ?? field;
 
 const notUnicode = (field: string) => badRequest(`${label(field)} is not valid Unicode.`, [{ field, message: 'A lone UTF-16 surrogate is not a character.' }]);
+
+/**
+ * Runs each field's check and returns their results, or throws one 400 whose details list every field that
+ * failed (a single failure keeps its own message and code).
+ */
+export function checkFields<T extends Record<string, () => unknown>>(checks: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out: Record<string, unknown> = {};
+  const failed: AppError[] = [];
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      out[name] = check();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      failed.push(err);
+    }
+  }
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) throw badRequest('Several fields are invalid; the details name each.', failed.flatMap((e) => e.details ?? []));
+  return out as { [K in keyof T]: ReturnType<T[K]> };
+}
 
 /** Code points, as the post limit counts them. */
 export const codePoints = (s: string) => [...s].length;
