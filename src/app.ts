@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import type { Config } from './config';
 import { databaseFileGone, type Db } from './db/client';
 import { AppError, badRequest } from './errors';
-import { authenticate, authorizeBeforeInput, rejectInvalidToken } from './http/auth';
+import { authorizeBeforeInput, rejectInvalidToken, resolveActor } from './http/auth';
 import { rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, INVALID_FIELDS, validationError } from './http/router';
@@ -121,7 +121,7 @@ export function createApp(opts: AppOptions) {
   const onError = (err: Error, c: Ctx) => {
     let e = toAppError(err);
     // A body that is not JSON (or not said to be) is a fault of the input: a caller who may not call the route
-    // hears that instead.
+    // hears that instead (bodies with a declared length or chunked were authorised before they were read).
     if ((e.code === 'malformed_json' || e.status === 415) && isApi(c.req.path)) {
       try {
         authorizeBeforeInput(c);
@@ -184,16 +184,12 @@ export function createApp(opts: AppOptions) {
     h.on(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', limitRequestBody);
     h.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', refuseWritesWithoutFile);
     h.onError(onError);
-    // With no rate limits to count it first, a bad bearer token is refused as soon as it is looked up.
-    if (limiters.length === 0) h.use(authenticate({ rejectInvalid: true }));
-    else {
-      h.use(authenticate({ rejectInvalid: false }));
-      for (const l of limiters) {
-        if (l.methods) h.on(l.methods, l.paths, l.handler);
-        else for (const path of l.paths) h.use(path, l.handler);
-      }
-      h.use(rejectInvalidToken);
+    h.use(resolveActor);
+    for (const l of limiters) {
+      if (l.methods) h.on(l.methods, l.paths, l.handler);
+      else for (const path of l.paths) h.use(path, l.handler);
     }
+    h.use(rejectInvalidToken);
   }
 
   app.use('/guidelines', conditionalGet);

@@ -111,7 +111,7 @@ export async function loadMore<T>(feed: Feed<T>): Promise<void> {
 }
 
 /**
- * Brings a feed shown before up to date without moving it (after a reconnection, or a `reset`): the first page
+ * Brings a feed shown before up to date without moving it (after a reconnection): the first page
  * is the server's word on everything down to its last post. What it has above the first post shown waits in
  * `pending`, newest first; arrivals that were waiting but are no longer on it were deleted meanwhile, and so
  * were posts shown within its span that it no longer has. What arrived or was shown after the page was asked

@@ -2,7 +2,10 @@
  * Drafts live in this tab's session storage, per account and per post replied to, until posted: a session that
  * ended under a half-written post signs the tab out, and signing back in finds the draft where it was.
  */
-export const DRAFT_PREFIX = 'bluetwit-draft:';
+const DRAFT_PREFIX = 'bluetwit-draft:';
+
+/** Where an account's draft of a new post, or of a reply to a post, is kept. */
+export const draftKey = (handle: string, replyTo?: string) => `${DRAFT_PREFIX}${handle}:${replyTo ?? 'new'}`;
 
 export function readDraft(key: string | null): string | null {
   try {

@@ -54,26 +54,20 @@ function credentialActor(c: Ctx): Actor | null {
 
 /**
  * Resolves the actor from a bearer token or the session cookie; cookie-authenticated unsafe requests must pass
- * Hono's same-origin check. A bad bearer token is refused here (`rejectInvalid`) or, when rate limits come next,
- * noted for rejectInvalidToken, after the limiters have counted the request against its address (a revoked bot
- * retrying forever is still slowed).
+ * Hono's same-origin check. A bad bearer token is noted here and refused by rejectInvalidToken, after the rate
+ * limiters have counted the request against its address (a revoked bot retrying forever is still slowed).
  */
-export function authenticate(opts: { rejectInvalid: boolean }): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const actor = credentialActor(c);
-    if (!actor && bearerOf(c) !== null && !isPublicRoute(c.req.method, c.req.path)) {
-      if (opts.rejectInvalid) throw invalidToken();
-      c.set('invalidToken', true);
-    }
-    c.set('actor', actor);
-    if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
-    return next();
-  };
-}
+export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => {
+  const actor = credentialActor(c);
+  if (!actor && bearerOf(c) !== null && !isPublicRoute(c.req.method, c.req.path)) c.set('invalidToken', true);
+  c.set('actor', actor);
+  if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
+  return next();
+};
 
 const invalidToken = () => new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
 
-/** A 401 for a request whose bearer token authenticate() could not resolve (on a route that needs one). */
+/** A 401 for a request whose bearer token resolveActor could not resolve (on a route that needs one). */
 export const rejectInvalidToken: MiddlewareHandler<AppEnv> = (c, next) => {
   if (c.get('invalidToken')) throw invalidToken();
   return next();

@@ -86,7 +86,8 @@ export const DirectoryQuery = PageQuery.extend({ q: z.string().max(100).optional
 export const HandleParam = z.object({ handle: z.string().min(1).max(64).openapi({ param: { name: 'handle', in: 'path' } }) });
 export const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 
-const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
+/** An error response of the contract's shape, described (a route's own 409 or 422, say). */
+export const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
 
 /** Standard error responses for the document. */
 export const errors = {
@@ -95,9 +96,6 @@ export const errors = {
   403: errorResponse('Not allowed'),
   404: errorResponse('Not found'),
 } as const;
-
-/** An error response of the contract's shape with a route's own description (a 409 or 422, say). */
-export const errorAs = errorResponse;
 
 type OpenApiOperation = {
   security?: unknown[];

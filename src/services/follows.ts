@@ -1,20 +1,19 @@
 import { prepared } from '../db/sql';
-import { badRequest, forbidden } from '../errors';
+import { badRequest } from '../errors';
 import { ACCOUNT_COLUMNS, getAccount, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Actor, Deps } from './deps';
 import { notify, unnotify } from './notifications';
 import { changes } from './changes';
-import { isBlockedBy } from './posts';
+import { refuseIfBlocked } from './posts';
 import type { AccountRow } from './types';
 
 /** Follows an account (idempotent); 400 for oneself, 403 when either blocked the other. */
 export function follow(deps: Deps, actor: Actor, handle: string): void {
   const target = getAccount(deps, handle);
   if (target.id === actor.id) throw badRequest('You cannot follow yourself.', [{ field: 'handle', message: 'self' }], 'cannot_follow_self');
-  if (isBlockedBy(deps, target.id, actor.id)) throw forbidden('This account has blocked you.', 'blocked');
   // A block ends following both ways; it stays that way until the blocker unblocks.
-  if (isBlockedBy(deps, actor.id, target.id)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
+  refuseIfBlocked(deps, actor.id, target.id, 'This account has blocked you.');
   const tracker = changes(deps.db);
   tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)').run(actor.id, target.id, deps.clock());

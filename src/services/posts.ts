@@ -137,6 +137,15 @@ export function isBlockedBy(deps: Deps, ownerId: number, otherId: number): boole
   return !!prepared(deps.db, "SELECT 1 FROM hides WHERE account_id = ? AND target_id = ? AND kind = 'block'").get(ownerId, otherId);
 }
 
+/**
+ * A 403 when either account blocked the other: a block holds both ways until the blocker lifts it. `blocked` (with
+ * `refused` as its message) for the blocked actor, `blocking` for the blocker.
+ */
+export function refuseIfBlocked(deps: Deps, actorId: number, otherId: number, refused: string): void {
+  if (isBlockedBy(deps, otherId, actorId)) throw forbidden(refused, 'blocked');
+  if (isBlockedBy(deps, actorId, otherId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
+}
+
 /** Mentions in one post that notify (the first ones); the rest still link and count as mentions. */
 export const MAX_MENTION_NOTIFICATIONS = 10;
 
@@ -155,9 +164,7 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
         | { seq: number; authorId: number }
         | undefined;
       if (!ref) throw new AppError(404, 'reply_target_not_found', 'The post you are replying to does not exist or was deleted.');
-      if (isBlockedBy(deps, ref.authorId, actor.id)) throw forbidden('You cannot reply to this account.', 'blocked');
-      // As with follows, a block holds both ways until the blocker lifts it.
-      if (isBlockedBy(deps, actor.id, ref.authorId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
+      refuseIfBlocked(deps, actor.id, ref.authorId, 'You cannot reply to this account.');
       parent = ref;
     }
     const mentioned = mentionHandles.length
@@ -272,8 +279,7 @@ export function listReplies(deps: Deps, viewerId: number | null, id: string, lim
 /** Likes a post (idempotent) and notifies its author; 403 when either blocked the other. */
 export function likePost(deps: Deps, actor: Actor, id: string): void {
   const ref = findPostRef(deps, id);
-  if (isBlockedBy(deps, ref.authorId, actor.id)) throw forbidden('You cannot like posts of this account.', 'blocked');
-  if (isBlockedBy(deps, actor.id, ref.authorId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
+  refuseIfBlocked(deps, actor.id, ref.authorId, 'You cannot like posts of this account.');
   const tracker = changes(deps.db);
   tracker.transaction(() => {
     const res = prepared(deps.db, 'INSERT OR IGNORE INTO likes (account_id, post_seq, created_at) VALUES (?, ?, ?)').run(actor.id, ref.seq, deps.clock());

@@ -151,7 +151,6 @@ function rankings(deps: Deps): Rankings {
   return r;
 }
 
-
 /** Full-text search over posts (newest first or by relevance), plus accounts whose handle or name starts with the query. */
 export function search(
   deps: Deps,
@@ -165,6 +164,7 @@ export function search(
   flushSearchIndex(deps);
   const params = { match, viewer: viewerId ?? 0, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 };
   const filters = `(@bots = 1 OR p.author_bot = 0) AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)`;
+  const accounts = opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5);
   if (opts.order === 'relevance') {
     // Ranked pages come from the ranking made for the first page, kept for its cursors: ranked again, bm25's
     // corpus statistics (moved by every new post) and deletions would shift later pages, repeating or skipping.
@@ -188,7 +188,7 @@ export function search(
     }
     const more = at < ranked.length;
     if (more && !kept) rankings(deps).set(keptAs, ranked);
-    return { items, next: more ? encodeCursor('sr', [id, at, top]) : null, accounts: opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5) };
+    return { items, next: more ? encodeCursor('sr', [id, at, top]) : null, accounts };
   }
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
   const seqs = (
@@ -199,7 +199,6 @@ export function search(
     ).all({ ...params, before }) as { seq: number }[]
   ).map((r) => r.seq);
   const next = seqs.length > opts.limit ? encodeCursor('p', [seqs[opts.limit - 1]]) : null;
-  const accounts = opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5);
   return { items: loadPosts(deps, viewerId, seqs.slice(0, opts.limit)), next, accounts };
 }
 

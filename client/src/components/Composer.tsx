@@ -5,7 +5,7 @@ import { asApiError, publish } from '../actions';
 import { useAppState } from '../state';
 import { POST_MAX, postLength } from '../text';
 import type { Post } from '../types';
-import { DRAFT_PREFIX, keepDraft, readDraft } from '../drafts';
+import { draftKey as keyOf, keepDraft, readDraft } from '../drafts';
 
 /** A random key for the Idempotency-Key header (crypto.randomUUID needs a secure context). */
 function newKey(): string {
@@ -24,7 +24,7 @@ type Props = { replyTo?: Post; initial?: string; onPosted?: (post: Post) => void
 /** The post form: live remaining-character counter, inline server errors, draft kept on failure and across a sign-in. */
 export function Composer({ replyTo, initial = '', onPosted }: Props) {
   const state = useAppState();
-  const draftKey = state.me.value ? `${DRAFT_PREFIX}${state.me.value.handle}:${replyTo?.id ?? 'new'}` : null;
+  const draftKey = state.me.value ? keyOf(state.me.value.handle, replyTo?.id) : null;
   const text = useSignal(readDraft(draftKey) ?? initial);
   const sending = useSignal(false);
   const error = useSignal<ApiError | null>(null);

@@ -8,7 +8,7 @@ import { readerOf, requireCredential, requireScope, startSession } from '../auth
 import { baseUrl, setNextLink } from '../env';
 import { createRouter } from '../router';
 import {
-  AccountPage, AccountSchema, bearer, DirectoryQuery, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery, errorAs } from '../schemas';
+  AccountPage, AccountSchema, bearer, DirectoryQuery, errors, HandleParam, json, jsonBody, PageQuery, PostPage, TimelineQuery, errorResponse } from '../schemas';
 
 const SignUpBody = z.object({
   handle: z.string().max(64),
@@ -30,7 +30,7 @@ export const accountRoutes = createRouter()
     createRoute({
       method: 'post', path: '/accounts', tags: ['accounts'], summary: 'Sign up',
       request: jsonBody(SignUpBody),
-      responses: { 201: json(z.object({ account: AccountSchema }), 'Created; a session cookie is set'), 400: errors[400], 409: errorAs('The handle is taken') },
+      responses: { 201: json(z.object({ account: AccountSchema }), 'Created; a session cookie is set'), 400: errors[400], 409: errorResponse('The handle is taken') },
     }),
     async (c) => {
       const account = await createAccount(c.get('deps'), c.req.valid('json'));

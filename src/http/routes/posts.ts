@@ -6,7 +6,7 @@ import { deletePost, getPost, likePost, listReplies, unlikePost } from '../../se
 import { readerOf, requireScope } from '../auth';
 import { baseUrl, setNextLink } from '../env';
 import { createRouter } from '../router';
-import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchema, errorAs } from '../schemas';
+import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchema, errorResponse } from '../schemas';
 
 const NewPost = z.object({
   text: z.string().max(20_000),
@@ -19,7 +19,7 @@ export const postRoutes = createRouter()
       method: 'post', path: '/posts', tags: ['posts'], summary: 'Publish a post', security: bearer,
       description: 'Send an `Idempotency-Key` header to make retries safe: the same key and body return the first response for 24 hours; the same key with another body is a 422.',
       request: { ...jsonBody(NewPost), headers: z.object({ 'idempotency-key': z.string().optional() }) },
-      responses: { 201: json(z.object({ post: PostSchema }), 'Created'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 422: errorAs('The Idempotency-Key was first used with another body') },
+      responses: { 201: json(z.object({ post: PostSchema }), 'Created'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 422: errorResponse('The Idempotency-Key was first used with another body') },
     }),
     async (c) => {
       const actor = requireScope(c, 'write');

@@ -6,7 +6,7 @@ import { authenticate, createToken, deleteSession, listTokens, revokeToken } fro
 import { badRequest } from '../../errors';
 import { requireSession, SESSION_COOKIE, startSession } from '../auth';
 import { createRouter } from '../router';
-import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema, errorAs } from '../schemas';
+import { AccountSchema, bearer, errors, IdParam, json, jsonBody, TokenSchema, errorResponse } from '../schemas';
 
 const Credentials = z.object({ handle: z.string().max(64), password: z.string().max(1024) });
 const Scopes = z.array(z.enum(['read', 'write'])).min(1).max(2);
@@ -43,7 +43,7 @@ export const sessionRoutes = createRouter()
       request: jsonBody(NewToken),
       responses: {
         201: json(TokenSchema.extend({ token: z.string() }), 'Created'), 400: errors[400], 401: errors[401],
-        403: errorAs('Signed in with a token: a token is made with a browser session or a password'), 409: errorAs('The account holds the most tokens it may; revoke one first'),
+        403: errorResponse('Signed in with a token: a token is made with a browser session or a password'), 409: errorResponse('The account holds the most tokens it may; revoke one first'),
       },
     }),
     async (c) => {
