@@ -141,6 +141,14 @@ describe('sign-up, sign-in, sign-out', () => {
     const u = await signUp(app);
     expect((await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: u.cookie } })).status).toBe(204);
     expect((await call(app, '/api/me', { headers: { cookie: u.cookie } })).status).toBe(401);
+    // Signing out again (another tab did first) is still a 401, and clears the dead cookie.
+    const again = await call(app, '/api/sessions', { method: 'DELETE', headers: { cookie: u.cookie } });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toMatch(/^bt_session=;.*Max-Age=0/);
+    // Without a cookie there is nothing to clear.
+    const none = await call(app, '/api/sessions', { method: 'DELETE' });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('set-cookie')).toBeNull();
   });
 
   it('stores passwords with scrypt and sessions only as hashes', async () => {

@@ -30,6 +30,9 @@ export const sessionRoutes = createRouter()
   .openapi(
     createRoute({ method: 'delete', path: '/sessions', tags: ['auth'], summary: 'Sign out', security: bearer, responses: { 204: { description: 'Signed out' }, 401: errors[401] } }),
     (c) => {
+      // A cookie whose session has already ended (signed out in another tab, expired, ended by an admin) is
+      // cleared with the 401, so the browser does not go on sending it.
+      if (!c.get('actor') && getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/' });
       requireSession(c);
       deleteSession(c.get('deps'), getCookie(c, SESSION_COOKIE)!);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
