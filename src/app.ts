@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
-import { conditionalGet } from './http/etag';
+import { renderReplies, sendJson } from './http/etag';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -130,9 +130,10 @@ export function createApp(opts: AppOptions) {
       }
     }
     if (e.status >= 500) logger.error({ reqId: c.get('requestId'), err }, 'unhandled error');
-    // RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names the scheme to use (the terminal's /token names Basic itself).
-    if (e.status === 401 && c.req.path !== '/token') {
-      c.header('WWW-Authenticate', e.code === 'invalid_token' ? 'Bearer realm="bluetwit", error="invalid_token"' : 'Bearer realm="bluetwit"');
+    // RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names the scheme to use (Basic for the terminal's /token).
+    if (e.status === 401) {
+      const scheme = c.req.path === '/token' ? 'Basic realm="bluetwit", charset="UTF-8"' : e.code === 'invalid_token' ? 'Bearer realm="bluetwit", error="invalid_token"' : 'Bearer realm="bluetwit"';
+      c.header('WWW-Authenticate', scheme);
     }
     const body = { error: { code: e.code, message: e.safeMessage, ...(e.details ? { details: e.details } : {}) } };
     // Outside /api, terminals get one plain line (so `curl -f` fails and scripts read the reason).
@@ -141,9 +142,10 @@ export function createApp(opts: AppOptions) {
       // Within the reader's width: the message and its details, or failing that the part that says the most (the
       // details of a validation error, whose message only says there are some; else the message).
       const texts = !detail ? [e.safeMessage] : [`${e.safeMessage} (${detail})`, e.safeMessage === INVALID_FIELDS ? detail : e.safeMessage];
-      return c.text(renderError(texts, parseWidth(c.req.query('width'))), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return c.text(renderError(texts, parseWidth(c.req.query('width')), e.command), e.status, { 'Content-Type': 'text/plain; charset=utf-8' });
     }
-    return c.json(body, e.status);
+    // Through inertJson like every JSON reply: a message may quote the request's path.
+    return sendJson(c, body, e.status);
   };
   const limiters = rateLimits(opts.config);
   // Compressed when asked (JSON, text, HTML, scripts; not event streams, nor /live, which says no-transform); a
@@ -192,7 +194,7 @@ export function createApp(opts: AppOptions) {
     h.use(rejectInvalidToken);
   }
 
-  app.use('/guidelines', conditionalGet);
+  app.use('/guidelines', renderReplies);
   app.route('/', metaRoutes);
 
   const api = createRouter();
@@ -207,9 +209,9 @@ export function createApp(opts: AppOptions) {
     return next();
   });
   // Hono runs the handlers a request matches in the order they were added, so the home timeline, which answers
-  // conditional requests from its cached pages, is not wrapped by conditionalGet (the hottest route, for nothing).
+  // conditional requests from its cached pages, is not wrapped by renderReplies (the hottest route, for nothing).
   api.route('/', homeTimelineRoutes);
-  api.use(conditionalGet);
+  api.use(renderReplies);
   api.route('/', accountRoutes);
   api.route('/', sessionRoutes);
   api.route('/', postRoutes);

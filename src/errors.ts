@@ -13,6 +13,14 @@ export class AppError extends Error {
   ) {
     super(safeMessage, { cause });
   }
+
+  /** A command the message tells a terminal user to run: never cut short to fit a width. */
+  command?: string;
+
+  /** This error, telling the reader to run `command` (after `lead`). */
+  static withCommand(status: ContentfulStatusCode, code: string, lead: string, command: string): AppError {
+    return Object.assign(new AppError(status, code, `${lead}${command}`), { command });
+  }
 }
 
 export const badRequest = (message: string, details?: ErrorDetail[], code = 'invalid_request') =>

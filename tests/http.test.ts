@@ -300,6 +300,11 @@ describe('HTTP semantics', () => {
     expect((await app.request('/home', { headers: { accept: '*/*' } })).headers.get('www-authenticate')).toBe('Bearer realm="bluetwit"');
     // The terminal's token command asks for Basic credentials.
     expect((await app.request('/token', { method: 'POST', headers: { accept: '*/*' } })).headers.get('www-authenticate')).toContain('Basic');
+    // Also when the credentials sent were wrong.
+    const u = await signUp(app);
+    const wrong = await app.request('/token', { method: 'POST', headers: { accept: '*/*', authorization: `Basic ${Buffer.from(`${u.handle}:wrong password`).toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="bluetwit", charset="UTF-8"');
   });
 
   it('says where a created post or account lives, also on an idempotent replay', async () => {

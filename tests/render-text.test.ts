@@ -388,6 +388,13 @@ describe('renderError', () => {
     // Wide characters count as two cells.
     expect(displayWidth(renderError('名前'.repeat(40), 40).trimEnd())).toBeLessThanOrEqual(40);
   });
+
+  it('never cuts a command: when nothing fits, the command alone, whole', () => {
+    const command = 'curl -u <handle> -X POST https://bluetwit.platform-engineering.corp.example.com/token';
+    expect(renderError(`Sign in: ${command}`, 120, command)).toBe(`error: Sign in: ${command}\n`);
+    expect(renderError(`Sign in: ${command}`, 80, command)).toBe(`error: ${command}\n`);
+    expect(renderError(`Sign in: ${command}`, 40, command)).toBe(`error: ${command}\n`);
+  });
 });
 
 describe('terminal injection', () => {

@@ -173,6 +173,18 @@ describe('stalled readers', () => {
       expect(r.text, path).toContain('\\u202e');
       expect(JSON.stringify(r.json), path).toContain(JSON.stringify(text).slice(1, -1));
     }
+    // Replies to writes and errors too: an error may quote the path a crafted link sent (an 8-bit CSI here).
+    const written = [
+      await call(app, '/api/me', { method: 'PATCH', body: { bio: text }, headers: me.auth }),
+      await call(app, '/post?format=json', { body: { text }, headers: me.auth }),
+      await call(app, '/api/x%C2%9B2J%E2%80%AE', { headers: me.auth }),
+      await call(app, '/x%C2%9B2J%E2%80%AE?format=json', { headers: me.auth }),
+    ];
+    expect(written.map((r) => r.status)).toEqual([200, 201, 404, 404]);
+    for (const r of written) expect(r.text).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    expect(written[0].json.account.bio).toBe(text);
+    expect(written[1].json.post.text).toBe(text);
+    expect(written[2].json.error.message).toContain('/api/x\u009b2J\u202e');
     const { events, reader } = await collect(sse, (es) => es.some((e) => e.event === 'post'));
     await reader.cancel();
     const event = events.find((e) => e.event === 'post')!;

@@ -77,6 +77,9 @@ describe('tokens and posting from a terminal', () => {
     const token = r.text.split('\n')[0];
     expect(token).toMatch(/^bt_/);
     expect(r.text).toContain('export T=');
+    // Revoking needs a browser session (a token cannot revoke tokens): the notice sends the reader there.
+    expect(r.text).toContain('Revoke it in the web client, under Settings → API tokens.');
+    expect(r.text).not.toContain('DELETE');
     const me = await call(app, '/api/me', { headers: { authorization: `Bearer ${token}` } });
     expect(me.json.account.handle).toBe('termuser');
     const created = await call(app, '/api/posts', { body: { text: 'via terminal token' }, headers: { authorization: `Bearer ${token}` } });
@@ -179,7 +182,8 @@ describe('tokens and posting from a terminal', () => {
     expect((await call(app, '/post', { method: 'POST', body: 'text=up%20100%+caf%C3%A9', headers: form })).status).toBe(201);
     const xml = await call(app, '/post', { method: 'POST', body: '<text/>', headers: { ...CURL, ...u.auth, 'content-type': 'application/xml' } });
     expect(xml.status).toBe(415);
-    expect(xml.text).toMatch(/^error: [^\n]*\n$/);
+    // The whole message, within 80 columns.
+    expect(xml.text).toBe('error: Send the text with -d, --data-binary @-, -F text= or as JSON.\n');
     const texts = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text);
     expect(texts).toEqual(['up 100% café', 'notes\nfrom a file', 'from curl -F', 'from httpie']);
   });
@@ -193,6 +197,14 @@ describe('tokens and posting from a terminal', () => {
         expect(r.text, `${openRead} ${path}`).toBe('error: Sign in: curl -u <handle> -X POST http://localhost/token\n');
       }
     }
+    // Behind a long host name, or at a narrow width, the command is still whole (alone on the line).
+    const far = makeTestApp({ publicUrl: 'https://bluetwit.platform-engineering.corp.example.com' });
+    const home = await call(far, '/home', { headers: CURL });
+    expect(home.text).toBe('error: curl -u <handle> -X POST https://bluetwit.platform-engineering.corp.example.com/token\n');
+    const missing = await call(far, '/nowhere-at-all?width=40', { headers: CURL });
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe('error: curl https://bluetwit.platform-engineering.corp.example.com/help\n');
+    expect((await call(far, '/nowhere?width=120', { headers: CURL })).text).toBe('error: No such page: /nowhere. Try curl https://bluetwit.platform-engineering.corp.example.com/help\n');
   });
 
   it('tells a GET (or any method but POST) of /token or /post to use POST, with 405 and Allow', async () => {
@@ -389,6 +401,17 @@ describe('terminal safety', () => {
       }
     }
   });
+  it('prints a new post\'s URL inert, whatever handle is stored', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app, { handle: 'oscar' });
+    app.deps.db.$client.prepare('UPDATE accounts SET handle = ? WHERE handle = ?').run('os\u001b]0;pwned\u0007car', 'oscar');
+    const r = await call(app, '/post', { body: 'hello', headers: { ...CURL, ...u.auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.status).toBe(201);
+    expect(r.text.match(UNSAFE)?.[0], JSON.stringify(r.text)).toBeUndefined();
+    expect(r.text).toContain('/@os%1B%5D0%3Bpwned%07car/');
+    expect(r.headers.get('location')).toContain('/@os%1B%5D0%3Bpwned%07car/');
+  });
+
   it('validates query parameters with the API\'s own schemas: the same 400, as one line', async () => {
     const app = makeTestApp();
     const u = await signUp(app);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { inertJson } from '../render/json';
 import type { AppEnv } from './env';
 
@@ -10,15 +11,30 @@ export const etagOf = (body: string) => `"${createHash('sha1').update(body).dige
 export const matches = (ifNoneMatch: string | undefined, tag: string) =>
   !!ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
 
+/** Sends a value as the API's JSON (inertJson): the way every JSON reply is written, whatever the method or status. */
+export const sendJson = (c: Context, value: unknown, status: ContentfulStatusCode = 200, headers?: Record<string, string>) =>
+  c.body(inertJson(value), status, { ...headers, 'Content-Type': 'application/json' });
+
 /**
- * Conditional GET for every JSON or text page a GET handler renders: an ETag from the body's SHA-1, and a
+ * Every JSON reply is inertJson (c.json is JSON.stringify, which leaves C1 controls and bidi marks raw), and
+ * conditional GET for every JSON or text page a GET handler renders: an ETag from the body's SHA-1, and a
  * bodiless 304 when the client already has it. It hashes the string as it is rendered, instead of cloning
  * and re-reading the finished Response as hono/etag does, which would push every reply off node-server's
  * fast path; streams never go through c.json or c.text, so they are untouched.
  */
-export const conditionalGet: MiddlewareHandler<AppEnv> = (c, next) => {
+export const renderReplies: MiddlewareHandler<AppEnv> = (c, next) => {
+  const ctx = c as Context;
+  const { json, text } = ctx;
+  // With a status and plain headers, as every route here calls it; anything else is left to Hono.
+  const inert = (object: unknown, arg: unknown, headers: unknown, body = () => inertJson(object)) =>
+    typeof (arg ?? 200) === 'number' && (headers === undefined || typeof headers === 'object')
+      ? ctx.body(body(), (arg ?? 200) as ContentfulStatusCode, { ...(headers as Record<string, string> | undefined), 'Content-Type': 'application/json' })
+      : json(object as never, arg as never, headers as never);
   // HEAD runs the GET handler (Hono) and answers with the same validators (RFC 9110 §9.3.2).
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => inert(object, arg, headers)) as Context['json'];
+    return next();
+  }
   const ifNoneMatch = c.req.header('if-none-match');
   const render = (body: string, contentType: string, arg: unknown, headers: unknown) => {
     if ((arg !== undefined && arg !== 200) || headers !== undefined) return null;
@@ -27,10 +43,11 @@ export const conditionalGet: MiddlewareHandler<AppEnv> = (c, next) => {
     if (matches(ifNoneMatch, tag)) return c.body(null, 304);
     return c.body(body, 200, { 'Content-Type': contentType });
   };
-  const { json, text } = c as Context;
-  (c as Context).json = ((object: unknown, arg?: unknown, headers?: unknown) =>
-    render(inertJson(object), 'application/json', arg, headers) ?? json(object as never, arg as never, headers as never)) as Context['json'];
-  (c as Context).text = ((body: string, arg?: unknown, headers?: unknown) => {
+  ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => {
+    const body = inertJson(object);
+    return render(body, 'application/json', arg, headers) ?? inert(object, arg, headers, () => body);
+  }) as Context['json'];
+  ctx.text = ((body: string, arg?: unknown, headers?: unknown) => {
     const ct = (headers as Record<string, string> | undefined)?.['Content-Type'];
     const plain = ct === 'text/plain; charset=utf-8' ? render(body, ct, arg, undefined) : null;
     return plain ?? text(body, arg as never, headers as never);

@@ -64,7 +64,8 @@ export function postJson(p: PostRow, baseUrl: string): PostJson {
     tags: p.tags,
     likeCount: p.likeCount,
     replyCount: p.replyCount,
-    url: `${baseUrl}/@${p.authorHandle}/${p.id}`,
+    // Encoded, so a handle or id stored by something that skipped validation cannot break a header or a terminal.
+    url: `${baseUrl}/@${encodeURIComponent(p.authorHandle)}/${encodeURIComponent(p.id)}`,
   };
   if (p.liked !== undefined) out.liked = p.liked;
   return out;

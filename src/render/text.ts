@@ -578,9 +578,11 @@ export function layoutText(text: string, width: number): string {
  * An error as one plain line within `width` cells: the first of `texts` (the fullest first) that fits, else the
  * first cut short.
  */
-export function renderError(texts: string | string[], width = 80): string {
+export function renderError(texts: string | string[], width = 80, command?: string): string {
   const lines = (typeof texts === 'string' ? [texts] : texts).map((t) => sanitizeLine(`error: ${t}`));
-  return `${lines.find((l) => displayWidth(l) <= width) ?? truncate(lines[0], width)}\n`;
+  const fits = lines.find((l) => displayWidth(l) <= width);
+  // A command cut short is no use to anyone: when nothing else fits, it is the line, whole.
+  return `${fits ?? (command === undefined ? truncate(lines[0], width) : sanitizeLine(`error: ${command}`))}\n`;
 }
 
 type Paint = (sgr: string, s: string) => string;

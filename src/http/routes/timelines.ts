@@ -54,7 +54,7 @@ function eventSeq(id: string): number {
 
 /**
  * The home timeline: rendered pages come from the page cache with their ETags, and conditional requests are
- * answered from those, so this route needs no conditionalGet wrapper (the app routes it ahead of that).
+ * answered from those, so this route needs no renderReplies wrapper (the app routes it ahead of that).
  */
 export const homeTimelineRoutes = createRouter()
   .openapi(

@@ -19,7 +19,7 @@ import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
-import { conditionalGet } from '../etag';
+import { renderReplies, sendJson } from '../etag';
 import { openLive } from '../rate-limit';
 import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
@@ -61,7 +61,7 @@ function text(c: Ctx, body: string, status: 200 | 201 = 200) {
 
 function json(c: Ctx, body: unknown) {
   readerDependent(c);
-  return c.body(inertJson(body), 200, { 'Content-Type': 'application/json' });
+  return sendJson(c, body);
 }
 
 /** Reads need a reader: token, session, or open reading; a terminal is told how to get a token. */
@@ -79,8 +79,8 @@ function withSignInHint<T>(c: Ctx, check: () => T): T {
     return check();
   } catch (err) {
     if (err instanceof AppError && err.status === 401) {
-      // One line (so `curl -f` scripts read the reason), short enough for 80 columns with most host names.
-      throw unauthorized(`Sign in: curl -u <handle> -X POST ${baseUrl(c)}/token`);
+      // One line (so `curl -f` scripts read the reason); within the width, or else the command alone, whole.
+      throw AppError.withCommand(401, 'unauthorized', 'Sign in: ', `curl -u <handle> -X POST ${baseUrl(c)}/token`);
     }
     throw err;
   }
@@ -210,7 +210,7 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     }
   }
   if (type && !type.startsWith('text/plain') && !type.startsWith('application/x-www-form-urlencoded')) {
-    throw new AppError(415, 'unsupported_media_type', 'Send the text with -d, --data-binary @- (text/plain), -F text= or as JSON.');
+    throw new AppError(415, 'unsupported_media_type', 'Send the text with -d, --data-binary @-, -F text= or as JSON.');
   }
   return { text: raw, reply };
 }
@@ -234,7 +234,7 @@ export function webRoutes() {
 
   app.use('/assets/*', serveStatic({ root: CLIENT_DIST, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
 
-  app.use('*', conditionalGet);
+  app.use('*', renderReplies);
 
   app.get('/help', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
@@ -376,8 +376,7 @@ export function webRoutes() {
     const header = c.req.header('authorization') ?? '';
     const m = /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
     if (!m) {
-      c.header('WWW-Authenticate', 'Basic realm="bluetwit", charset="UTF-8"');
-      throw unauthorized(`Use: curl -u <handle> -X POST ${baseUrl(c)}/token`);
+      throw AppError.withCommand(401, 'unauthorized', 'Use: ', `curl -u <handle> -X POST ${baseUrl(c)}/token`);
     }
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -385,7 +384,7 @@ export function webRoutes() {
     const token = createToken(c.get('deps'), account.id, `terminal ${new Date(c.get('deps').clock()).toISOString().slice(0, 10)}`, ['read', 'write']);
     if (formatOf(c) === 'json') return c.json(token, 201);
     const host = baseUrl(c);
-    const notice = `A read+write token for @${account.handle}, shown only now. Keep it in your shell:\n  export T=${token.token}\n  curl -H "Authorization: Bearer $T" ${host}/home\nRevoke it in Settings → API tokens, or DELETE ${host}/api/tokens/${token.id}.\n`;
+    const notice = `A read+write token for @${account.handle}, shown only now. Keep it in your shell:\n  export T=${token.token}\n  curl -H "Authorization: Bearer $T" ${host}/home\nRevoke it in the web client, under Settings → API tokens.\n`;
     // The token alone on the first line, so `| head -1` captures it.
     return text(c, `${token.token}\n\n${layoutText(notice, textOpts(c).width)}`, 201);
   });
@@ -458,7 +457,7 @@ export function webRoutes() {
   // Client-side routes the server does not know by name still get the app; everything else is a 404.
   app.all('*', (c) => {
     if (formatOf(c) === 'html' && c.req.method === 'GET') return appShell(c, 404);
-    throw new AppError(404, 'not_found', `No such page: ${c.req.path}. Try ${baseUrl(c)}/help`);
+    throw AppError.withCommand(404, 'not_found', `No such page: ${c.req.path}. Try `, `curl ${baseUrl(c)}/help`);
   });
 
   return app;
