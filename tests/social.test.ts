@@ -663,23 +663,26 @@ describe('mute, block and reports', () => {
     expect(refollow.status).toBe(403);
     const reply = await call(app, '/api/posts', { body: { text: 'reply', replyTo: mine.id }, headers: troll.auth });
     expect(reply.status).toBe(403);
-    await post(app, troll, 'hey @blocker');
+    const mention = await call(app, '/api/posts', { body: { text: 'hey @blocker' }, headers: troll.auth });
+    expect([mention.status, mention.json.error]).toEqual([403, { code: 'blocked', message: 'You cannot mention @blocker.' }]);
     const like = await call(app, `/api/posts/${mine.id}/like`, { method: 'PUT', headers: troll.auth });
     expect([like.status, like.json.error.code]).toEqual([403, 'blocked']);
     expect((await call(app, `/api/posts/${mine.id}`, { headers: me.auth })).json.post.likeCount).toBe(0);
     expect((await notes(app, me)).items).toEqual([]);
-    // The block holds both ways: the blocker neither replies to nor likes the blocked account's posts, and a
-    // mention of them notifies nobody.
+    // The block holds both ways: the blocker neither replies to, likes nor mentions the blocked account.
     const theirs = await post(app, troll, 'their thoughts');
-    for (const [method, path, body] of [['POST', '/api/posts', { text: 'answer', replyTo: theirs.id }], ['PUT', `/api/posts/${theirs.id}/like`, undefined]] as const) {
+    for (const [method, path, body] of [['POST', '/api/posts', { text: 'answer', replyTo: theirs.id }], ['PUT', `/api/posts/${theirs.id}/like`, undefined], ['POST', '/api/posts', { text: 'talking about @troll' }]] as const) {
       const r = await call(app, path, { method, body, headers: me.auth });
       expect([r.status, r.json.error.code], path).toEqual([403, 'blocking']);
     }
-    await post(app, me, 'talking about @troll');
+    expect((await call(app, '/api/posts', { body: { text: 'talking about @troll' }, headers: me.auth })).json.error.message).toBe('You have blocked @troll; unblock it first.');
     expect((await notes(app, troll)).items).toEqual([]);
+    expect((await call(app, '/api/accounts/blocker/posts', { headers: me.auth })).json.items.map((p: { text: string }) => p.text)).toEqual(['my thoughts']);
     expect((await call(app, '/api/accounts/blocker/block', { method: 'PUT', headers: me.auth })).status).toBe(400);
     await call(app, '/api/accounts/troll/block', { method: 'DELETE', headers: me.auth });
     expect((await call(app, '/api/accounts/blocker/follow', { method: 'PUT', headers: troll.auth })).status).toBe(204);
+    expect((await call(app, '/api/posts', { body: { text: 'hey @blocker, truce' }, headers: troll.auth })).status).toBe(201);
+    expect((await notes(app, me)).items.map((n: { type: string }) => n.type)).toEqual(['mention', 'follow']);
   });
 
   it('takes reports with a reason; only admins list them and admins may delete any post', async () => {

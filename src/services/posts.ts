@@ -141,9 +141,9 @@ export function isBlockedBy(deps: Deps, ownerId: number, otherId: number): boole
  * A 403 when either account blocked the other: a block holds both ways until the blocker lifts it. `blocked` (with
  * `refused` as its message) for the blocked actor, `blocking` for the blocker.
  */
-export function refuseIfBlocked(deps: Deps, actorId: number, otherId: number, refused: string): void {
+export function refuseIfBlocked(deps: Deps, actorId: number, otherId: number, refused: string, other = 'this account'): void {
   if (isBlockedBy(deps, otherId, actorId)) throw forbidden(refused, 'blocked');
-  if (isBlockedBy(deps, actorId, otherId)) throw forbidden('You have blocked this account; unblock it first.', 'blocking');
+  if (isBlockedBy(deps, actorId, otherId)) throw forbidden(`You have blocked ${other}; unblock it first.`, 'blocking');
 }
 
 /** Mentions in one post that notify (the first ones); the rest still link and count as mentions. */
@@ -174,6 +174,11 @@ export function createPost(deps: Deps, actor: Actor, input: { text: string; repl
       : [];
     const known = new Map(mentioned.map((m) => [m.handle, m.id]));
     const mentions = mentionHandles.filter((h) => known.has(h));
+    // A mention notifies, and a block holds both ways: neither account may mention the other while it stands.
+    for (const handle of mentions) {
+      const accountId = known.get(handle)!;
+      if (accountId !== actor.id) refuseIfBlocked(deps, actor.id, accountId, `You cannot mention @${handle}.`, `@${handle}`);
+    }
     const author = prepared(deps.db, 'SELECT handle, display_name AS name, bot FROM accounts WHERE id = ?').get(actor.id) as
       | { handle: string; name: string; bot: number }
       | undefined;
