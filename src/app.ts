@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { bodyLimit } from 'hono/body-limit';
@@ -198,14 +199,23 @@ export function createApp(opts: AppOptions) {
   app.route('/', metaRoutes);
 
   const api = createRouter();
-  api.on(['POST', 'PUT', 'PATCH'], '*', (c, next) => {
+  api.on(['POST', 'PUT', 'PATCH'], '*', async (c, next) => {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+    if (!hasBody) return next();
     // Who may call is settled before a body is read: a caller who may not is not waited for while it trickles in.
-    if (hasBody) authorizeBeforeInput(c);
+    authorizeBeforeInput(c);
     const type = c.req.header('content-type') ?? '';
-    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
       throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
     }
+    const coding = c.req.header('content-encoding');
+    if (coding !== undefined && !/^\s*identity\s*$/i.test(coding)) {
+      // RFC 9110 §15.5.16: a 415 for a content coding names the ones taken.
+      c.header('Accept-Encoding', 'identity');
+      throw new AppError(415, 'unsupported_media_type', 'Send the body uncompressed, without Content-Encoding.');
+    }
+    // JSON is UTF-8 (RFC 8259 §8.1): other bytes would be read as U+FFFD and stored unlike what was sent.
+    if (!isUtf8(await c.req.arrayBuffer())) throw badRequest('The body is not valid UTF-8.', [{ field: 'body', message: 'JSON is sent as UTF-8.' }], 'invalid_encoding');
     return next();
   });
   // Hono runs the handlers a request matches in the order they were added, so the home timeline, which answers

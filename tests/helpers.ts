@@ -24,6 +24,8 @@ export async function call(app: App, path: string, init: Init = {}) {
   if (init.body !== undefined) {
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
+    // As every HTTP client sends it (the server checks who may send a body, and its bytes, by it).
+    headers['content-length'] ??= String(Buffer.byteLength(body));
   }
   const res = await app.request(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
   const text = await res.text();

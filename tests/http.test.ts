@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pageCache } from '../src/http/page-cache';
 import { acceptsGzip } from '../src/http/negotiate';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,22 @@ describe('error model and HTTP edge', () => {
     expect(bad.json.error.code).toBe('malformed_json');
     const wrongType = await call(app, '/api/posts', { body: '[1,2]', headers: u.auth });
     expect(wrongType.status).toBe(400);
+    // Bytes that are not UTF-8 are refused, not stored as U+FFFD.
+    const bytes = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
+    const raw = bytes('{"text":"caf\xe9 \xff\xfe"}');
+    const latin1 = await app.request('/api/posts', { method: 'POST', headers: { ...u.auth, 'content-type': 'application/json', 'content-length': String(raw.length) }, body: raw });
+    expect(latin1.status).toBe(400);
+    expect(((await latin1.json()) as { error: { code: string } }).error.code).toBe('invalid_encoding');
+    // A compressed body is a 415 that says which codings are taken (RFC 9110 §15.5.16), not malformed JSON.
+    const zipped = gzipSync('{"text":"zipped"}');
+    const gzipped = await app.request('/api/posts', { method: 'POST', headers: { ...u.auth, 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(zipped.length) }, body: zipped });
+    expect(gzipped.status).toBe(415);
+    expect(gzipped.headers.get('accept-encoding')).toBe('identity');
+    expect((await call(app, '/api/timelines/public', { headers: u.auth })).json.items).toHaveLength(0);
+    // UTF-8 that is fine, and an explicit identity coding, still post.
+    const utf8 = Buffer.from('{"text":"café ☕"}');
+    const fine = await app.request('/api/posts', { method: 'POST', headers: { ...u.auth, 'content-type': 'application/json', 'content-encoding': 'identity', 'content-length': String(utf8.length) }, body: utf8 });
+    expect(fine.status).toBe(201);
   });
 
   it('refuses bodies over the limit with 413 and stores nothing', async () => {

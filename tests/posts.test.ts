@@ -69,6 +69,8 @@ describe('posts', () => {
   it.each([
     ['empty', ''],
     ['only spaces', '   \n  '],
+    ['only zero-width characters', '\u200b\u2060\ufeff\u200d'],
+    ['only fillers and a blank Braille pattern', '\u3164 \u2800\u115f\ufe0f'],
     ['ESC', 'hello \u001b[31mred'],
     ['NUL', 'a\u0000b'],
     ['C1 CSI', 'a\u009b31m'],
@@ -86,6 +88,19 @@ describe('posts', () => {
     const r = await call(app, '/api/posts', { body: { text }, headers: u.auth });
     expect(r.status).toBe(400);
     expect(r.json.error.details[0].field).toBe('text');
+  });
+
+  it('keeps zero-width characters that join visible ones, and refuses an empty reply target', async () => {
+    const app = makeTestApp();
+    const u = await signUp(app);
+    for (const text of ['👩\u200d💻', 'می\u200cخواهم', '\u200bhi']) expect((await call(app, '/api/posts', { body: { text }, headers: u.auth })).status, text).toBe(201);
+    const empty = await call(app, '/api/posts', { body: { text: 'stray?', replyTo: '' }, headers: u.auth });
+    expect([empty.status, empty.json.error.details[0].field]).toEqual([400, 'replyTo']);
+    expect((await call(app, '/api/posts', { body: { text: 'top level', replyTo: null }, headers: u.auth })).status).toBe(201);
+    expect((await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text)).not.toContain('stray?');
+    // A name nobody could see is no name.
+    const invisible = await call(app, '/api/me', { method: 'PATCH', body: { displayName: '\u200b\u3164' }, headers: u.auth });
+    expect([invisible.status, invisible.json.error.details[0].field]).toEqual([400, 'displayName']);
   });
 
   it('refuses text with half a surrogate pair, which could not be stored as sent, and keeps whole ones', async () => {

@@ -5,11 +5,17 @@ import { codePoints, normalizeHandle, normalizePostText } from '../src/services/
 import { call, makeTestApp, signUp } from './helpers';
 
 // Any code points, and strings of surrogate halves that may or may not pair up.
-const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom('a', ' ', '\ud83d', '\ude00', '\ud800', '\udfff'), maxLength: 40 }));
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 400 }),
+  fc.string({ unit: fc.constantFrom('a', ' ', '\ud83d', '\ude00', '\ud800', '\udfff'), maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom('a', ' ', '\u200b', '\u200d', '\u3164', '\u2800', '\ufe0f', '\u00ad'), maxLength: 12 }),
+);
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+// Drawn as nothing: spaces, default-ignorable code points, the blank Braille pattern.
+const INVISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 describe('post validation (property)', () => {
-  it('accepts exactly the NFC-trimmed texts of 1..280 code points without controls (at the ends either), and never throws anything else', () => {
+  it('accepts exactly the NFC-trimmed texts of 1..280 code points, something visible, without controls (at the ends either), and never throws anything else', () => {
     fc.assert(
       fc.property(anyText, (raw) => {
         const untrimmed = raw.normalize('NFC').replace(/\r\n/g, '\n');
@@ -20,12 +26,13 @@ describe('post validation (property)', () => {
         } catch (err) {
           expect((err as { status?: number }).status).toBe(400);
           const n = codePoints(expected);
-          expect(n === 0 || n > 280 || CONTROL.test(untrimmed) || /\p{Cs}/u.test(raw)).toBe(true);
+          expect(n === 0 || n > 280 || INVISIBLE.test(expected) || CONTROL.test(untrimmed) || /\p{Cs}/u.test(raw)).toBe(true);
           return;
         }
         expect(result).toBe(expected);
         expect(CONTROL.test(untrimmed)).toBe(false);
         expect(codePoints(result)).toBeGreaterThan(0);
+        expect(INVISIBLE.test(result)).toBe(false);
         expect(codePoints(result)).toBeLessThanOrEqual(280);
         expect(CONTROL.test(result)).toBe(false);
         expect(/\p{Cs}/u.test(result)).toBe(false);

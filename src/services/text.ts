@@ -6,6 +6,9 @@ const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f]/u;
 // Half of a UTF-16 surrogate pair without the other (JSON can spell one: "\ud800"): no character at all, which
 // SQLite would store as U+FFFD, so what was read back would differ from what was accepted.
 const LONE_SURROGATE = /\p{Cs}/u;
+// Nothing anyone would see: spaces, and what Unicode says to draw as nothing (zero-width characters, fillers,
+// variation selectors), with the blank Braille pattern. Such text passes a trim and shows as a blank post or name.
+const INVISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 export const RESERVED_HANDLES = new Set([
   'api', 'home', 'help', 'live', 'tag', 'tags', 'search', 'login', 'logout', 'signup', 'settings', 'public',
@@ -71,7 +74,7 @@ export function normalizePostText(raw: string, max: number): string {
   if (CONTROL.test(lf)) throw badRequest('Posts cannot contain control characters.', [{ field: 'text', message: 'No control characters (line breaks are fine).' }], 'invalid_text');
   const text = lf.trim();
   const n = codePoints(text);
-  if (n === 0) throw badRequest('A post needs some text.', [{ field: 'text', message: 'Write something first.' }], 'invalid_text');
+  if (n === 0 || INVISIBLE.test(text)) throw badRequest('A post needs some text.', [{ field: 'text', message: 'Write something first (something visible).' }], 'invalid_text');
   if (n > max) throw badRequest(`Posts are at most ${max} characters (this one has ${n}).`, [{ field: 'text', message: `At most ${max} characters; this has ${n}.` }], 'text_too_long');
   return text;
 }
@@ -83,7 +86,7 @@ export function normalizeLine(raw: string, field: string, max: number, required 
   if (CONTROL.test(raw)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   const text = raw.normalize('NFC').trim();
   const n = codePoints(text);
-  if (required && n === 0) throw badRequest(`${label(field)} is required.`, [{ field, message: 'Required.' }]);
+  if (required && (n === 0 || INVISIBLE.test(text))) throw badRequest(`${label(field)} is required.`, [{ field, message: 'Required.' }]);
   if (n > max) throw badRequest(`${label(field)} is at most ${max} characters.`, [{ field, message: `At most ${max} characters.` }]);
   if (CONTROL_OR_NEWLINE.test(text)) throw badRequest(`${label(field)} cannot contain control characters.`, [{ field, message: 'No control characters.' }]);
   return text;

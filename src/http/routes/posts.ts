@@ -10,7 +10,8 @@ import { bearer, errors, IdParam, json, jsonBody, PageQuery, PostPage, PostSchem
 
 const NewPost = z.object({
   text: z.string().max(20_000),
-  replyTo: z.string().max(64).nullable().optional(),
+  // An empty id is a mistake (an unset variable), not a wish for a top-level post: that is null or no field.
+  replyTo: z.string().min(1).max(64).nullable().optional(),
 });
 
 export const postRoutes = createRouter()
