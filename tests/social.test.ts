@@ -229,6 +229,23 @@ describe('search and directory', () => {
     expect([...seen].sort()).toEqual([...made].sort());
   });
 
+  it('ranks afresh when a relevance cursor comes back with another filter or query', async () => {
+    const app = makeTestApp();
+    const [a, bot] = [await signUp(app), await signUp(app, { bot: true })];
+    for (let i = 0; i < 3; i++) await post(app, bot, `kafka bot note ${i}`);
+    const people: string[] = [];
+    for (let i = 0; i < 3; i++) people.push((await post(app, a, `kafka human note ${i}`)).id);
+    const first = await call(app, '/api/search?q=kafka&order=relevance&limit=1', { headers: a.auth });
+    expect(first.json.next).toBeTruthy();
+    const noBots = await call(app, `/api/search?q=kafka&order=relevance&limit=10&bots=false&cursor=${first.json.next}`, { headers: a.auth });
+    expect(noBots.json.items.length).toBeGreaterThan(0);
+    expect(noBots.json.items.every((p: { author: { bot: boolean } }) => !p.author.bot)).toBe(true);
+    expect(ids(noBots).every((id) => people.includes(id))).toBe(true);
+    const other = await call(app, `/api/search?q=human&order=relevance&limit=10&cursor=${first.json.next}`, { headers: a.auth });
+    expect(other.json.items.length).toBeGreaterThan(0);
+    expect(other.json.items.every((p: { text: string }) => p.text.includes('human'))).toBe(true);
+  });
+
   it('pages by relevance exactly as the first page ranked, whatever is posted, deleted or muted meanwhile', async () => {
     let now = Date.parse('2026-11-27T10:00:00Z');
     const app = makeTestApp({}, { clock: () => now });

@@ -173,8 +173,9 @@ export function search(
     if (offset >= RELEVANCE_WINDOW) {
       throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'past the end of the ranked results' }], 'invalid_cursor');
     }
-    // Kept per viewer: the ranking left out the authors this viewer hides, and a cursor may be passed on.
-    const keptAs = `${viewerId ?? 0} ${id}`;
+    // Kept per viewer (the ranking left out the authors this viewer hides, and a cursor may be passed on), and
+    // per query and filter: a cursor sent with other ones ranks those afresh rather than walk another ranking.
+    const keptAs = `${viewerId ?? 0} ${id} ${params.bots} ${match}`;
     const kept = rankings(deps).get(keptAs);
     const ranked = kept ?? rank(deps, params, filters, top);
     // Posts deleted since, or by authors the viewer has hidden since, are passed over; the page is still full.
