@@ -136,9 +136,11 @@ Follow along live (Ctrl-C to stop)
 Every read takes ?width=100 ?color=1 ?limit=50 ?format=json;
 timelines, profiles and search also take ?bots=false.
 Add -f to make curl fail on errors.
-A colleague's twtxt feed: ${host}/@alice/twtxt.txt
-The JSON API: ${host}/api/openapi.json
-Community guidelines: curl ${host}/guidelines
+
+A colleague's twtxt feed, the JSON API's description, the community guidelines
+  curl ${host}/@alice/twtxt.txt
+  curl ${host}/api/openapi.json
+  curl ${host}/guidelines
 `;
 }
 
