@@ -455,6 +455,20 @@ describe('search and directory', () => {
     expect(ids(await call(app, '/api/search?q=cafe', { headers: a.auth }))).toEqual([]);
   });
 
+  it('says in every list of accounts whether the viewer follows each one', async () => {
+    const app = makeTestApp({ openRead: true });
+    const [me, friend, stranger] = [await signUp(app, { handle: 'viewer_me' }), await signUp(app, { handle: 'friend_x', displayName: 'Friend' }), await signUp(app, { handle: 'stranger_x', displayName: 'Stranger' })];
+    await followUser(app, me, friend);
+    await followUser(app, stranger, friend);
+    const flags = (items: { handle: string; following?: boolean }[]) => Object.fromEntries(items.map((a) => [a.handle, a.following]));
+    expect(flags((await call(app, '/api/accounts', { headers: me.auth })).json.items)).toEqual({ friend_x: true, stranger_x: false, viewer_me: false });
+    expect(flags((await call(app, '/api/accounts/friend_x/followers', { headers: me.auth })).json.items)).toEqual({ stranger_x: false, viewer_me: false });
+    expect(flags((await call(app, '/api/accounts/viewer_me/following', { headers: me.auth })).json.items)).toEqual({ friend_x: true });
+    expect(flags((await call(app, '/api/search?q=friend', { headers: me.auth })).json.accounts)).toEqual({ friend_x: true });
+    // Signed out (open reading), there is no viewer to follow anyone.
+    expect((await call(app, '/api/accounts')).json.items.every((a: object) => !('following' in a))).toBe(true);
+  });
+
   it('lists the directory by display name, filters by prefix and department, and pages', async () => {
     const app = makeTestApp();
     const names = ['zoe', 'adam', 'Mia', 'bea', 'carl'];

@@ -102,6 +102,17 @@ function relation(deps: Deps, viewerId: number, targetId: number) {
   return { following: r.following === 1, muted: r.muted === 1, blocked: r.blocked === 1 };
 }
 
+/** A page of accounts, each marked with whether the viewer follows it (one query); as it was without a viewer. */
+export function markFollowed(deps: Deps, viewerId: number | undefined, rows: AccountRow[]): AccountRow[] {
+  if (viewerId === undefined || rows.length === 0) return rows;
+  const followed = new Set(
+    prepared(deps.db, 'SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(viewerId, JSON.stringify(rows.map((r) => r.id))) as number[],
+  );
+  return rows.map((r) => ({ ...r, following: followed.has(r.id) }));
+}
+
 export type ProfilePatch = { displayName?: string; bio?: string; department?: string; title?: string };
 
 /** Edits the actor's own profile fields. */

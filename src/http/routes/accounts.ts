@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { accountJson, postJson } from '../../render/json';
-import { createAccount, getAccount, getAccountById, listDirectory, updateProfile } from '../../services/accounts';
+import { createAccount, getAccount, getAccountById, listDirectory, markFollowed, updateProfile } from '../../services/accounts';
 import { follow, listFollows, unfollow } from '../../services/follows';
 import { hide, unhide } from '../../services/moderation';
 import { accountTimeline } from '../../services/timelines';
@@ -60,11 +60,11 @@ export const accountRoutes = createRouter()
       responses: { 200: json(AccountPage, 'Accounts'), 400: errors[400], 401: errors[401] },
     }),
     (c) => {
-      readerOf(c);
+      const viewer = readerOf(c);
       const q = c.req.valid('query');
       const page = listDirectory(c.get('deps'), q);
       setNextLink(c, page.next);
-      return c.json({ items: page.items.map(accountJson), next: page.next }, 200);
+      return c.json({ items: markFollowed(c.get('deps'), viewer?.id, page.items).map(accountJson), next: page.next }, 200);
     },
   )
   .openapi(
@@ -90,11 +90,11 @@ for (const direction of ['followers', 'following'] as const) {
   accountRoutes.openapi(
     createRoute({ method: 'get', path: `/accounts/{handle}/${direction}`, tags: ['follows'], summary: direction === 'followers' ? 'Followers' : 'Followed accounts', security: bearer, request: { params: HandleParam, query: PageQuery }, responses: { 200: json(AccountPage, 'Accounts'), 404: errors[404] } }),
     (c) => {
-      readerOf(c);
+      const viewer = readerOf(c);
       const q = c.req.valid('query');
       const page = listFollows(c.get('deps'), c.req.valid('param').handle, direction, q.limit, q.cursor);
       setNextLink(c, page.next);
-      return c.json({ items: page.items.map(accountJson), next: page.next }, 200);
+      return c.json({ items: markFollowed(c.get('deps'), viewer?.id, page.items).map(accountJson), next: page.next }, 200);
     },
   );
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { accountJson } from '../../render/json';
+import { markFollowed } from '../../services/accounts';
 import { search } from '../../services/search';
 import { readerOf } from '../auth';
 import { postPage } from '../env';
@@ -18,6 +19,6 @@ export const searchRoutes = createRouter()
       const viewer = readerOf(c);
       const q = c.req.valid('query');
       const result = search(c.get('deps'), viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
-      return c.json({ ...postPage(c, result), accounts: result.accounts.map(accountJson) }, 200);
+      return c.json({ ...postPage(c, result), accounts: markFollowed(c.get('deps'), viewer?.id, result.accounts).map(accountJson) }, 200);
     },
   );
