@@ -11,9 +11,12 @@ export const etagOf = (body: string) => `"${createHash('sha1').update(body).dige
 export const matches = (ifNoneMatch: string | undefined, tag: string) =>
   !!ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
 
+const jsonReply = (c: Context, body: string, status: ContentfulStatusCode, headers?: Record<string, string>) =>
+  c.body(body, status, { ...headers, 'Content-Type': 'application/json' });
+
 /** Sends a value as the API's JSON (inertJson): the way every JSON reply is written, whatever the method or status. */
 export const sendJson = (c: Context, value: unknown, status: ContentfulStatusCode = 200, headers?: Record<string, string>) =>
-  c.body(inertJson(value), status, { ...headers, 'Content-Type': 'application/json' });
+  jsonReply(c, inertJson(value), status, headers);
 
 /**
  * Every JSON reply is inertJson (c.json is JSON.stringify, which leaves C1 controls and bidi marks raw), and
@@ -28,7 +31,7 @@ export const renderReplies: MiddlewareHandler<AppEnv> = (c, next) => {
   // With a status and plain headers, as every route here calls it; anything else is left to Hono.
   const inert = (object: unknown, arg: unknown, headers: unknown, body = () => inertJson(object)) =>
     typeof (arg ?? 200) === 'number' && (headers === undefined || typeof headers === 'object')
-      ? ctx.body(body(), (arg ?? 200) as ContentfulStatusCode, { ...(headers as Record<string, string> | undefined), 'Content-Type': 'application/json' })
+      ? jsonReply(ctx, body(), (arg ?? 200) as ContentfulStatusCode, headers as Record<string, string> | undefined)
       : json(object as never, arg as never, headers as never);
   // HEAD runs the GET handler (Hono) and answers with the same validators (RFC 9110 §9.3.2).
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
