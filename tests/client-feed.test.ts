@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { catchUp, receive, showPending } from '../client/src/actions';
-import { createFeed } from '../client/src/state';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { catchUp, MAX_PENDING, receive, setLiked, showPending, signOut } from '../client/src/actions';
+import { createAppState, createFeed } from '../client/src/state';
+import type { Post } from '../client/src/types';
 
 type P = { id: string };
 const ids = (ps: P[]) => ps.map((p) => p.id);
@@ -59,5 +60,67 @@ describe('the web client catching up after a reconnection', () => {
     await caught;
     expect(ids(feed.pending.value)).toEqual(['b']);
     expect(ids(feed.items.value)).toEqual(['a']);
+  });
+
+  it('takes back the posts made before one of the reader\'s own that went straight to the top', async () => {
+    const server = [{ id: 'x3' }, { id: 'x2' }, { id: 'x1' }];
+    const feed = feedOver(server);
+    feed.items.value = [...server];
+    feed.loaded.value = true;
+    // Away from this timeline: colleagues post y1 and y2, then the reader posts p, which publish() put on top.
+    server.unshift({ id: 'p' }, { id: 'y2' }, { id: 'y1' });
+    feed.items.value = [{ id: 'p' }, ...feed.items.value];
+    await catchUp(feed);
+    expect(ids(feed.items.value)).toEqual(['p', 'y2', 'y1', 'x3', 'x2', 'x1']);
+    expect(ids(feed.pending.value)).toEqual([]);
+  });
+
+  it('holds at most MAX_PENDING arrivals, and then starts over from the newest page when they are shown', async () => {
+    const server = [{ id: 'old' }];
+    const feed = feedOver(server);
+    feed.items.value = [{ id: 'old' }];
+    feed.loaded.value = true;
+    for (let i = 0; i < MAX_PENDING + 50; i++) {
+      server.unshift({ id: `n${i}` });
+      receive(feed, { id: `n${i}` });
+    }
+    expect(feed.pending.value).toHaveLength(MAX_PENDING);
+    expect(feed.pending.value[0].id).toBe(`n${MAX_PENDING + 49}`);
+    expect(feed.overflowed.value).toBe(true);
+    showPending(feed);
+    await vi.waitFor(() => expect(feed.loaded.value).toBe(true));
+    // The newest page, with no hole where the let-go arrivals were.
+    expect(ids(feed.items.value)).toEqual(ids(server.slice(0, 20)));
+    expect(feed.overflowed.value).toBe(false);
+  });
+});
+
+describe('the web client\'s kept state', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const post = (id: string, liked = false, likeCount = 0) => ({ id, liked, likeCount }) as Post;
+
+  it('shows a like in every kept timeline, so coming back to one does not undo it', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(null, { status: 204 })));
+    const state = createAppState();
+    for (const key of ['home', 'public']) {
+      const feed = createFeed<Post>(async () => ({ items: [], next: null }), (p) => p.id);
+      feed.items.value = [post('a'), post('b', false, 2)];
+      state.timelines.set(key, feed);
+    }
+    await setLiked(state, 'b', true);
+    for (const key of ['home', 'public']) expect(state.timelines.get(key)!.items.value[1]).toMatchObject({ id: 'b', liked: true, likeCount: 3 });
+    await setLiked(state, 'b', false);
+    expect(state.timelines.get('home')!.items.value[1]).toMatchObject({ liked: false, likeCount: 2 });
+  });
+
+  it('stays signed in when signing out failed, and signs out when the session had already ended', async () => {
+    const state = createAppState();
+    state.me.value = { handle: 'ann' } as never;
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong' } }), { status: 500 })));
+    await expect(signOut(state)).rejects.toThrow();
+    expect(state.me.value).toMatchObject({ handle: 'ann' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: { code: 'unauthorized', message: 'Sign in' } }), { status: 401 })));
+    await signOut(state);
+    expect(state.me.value).toBeNull();
   });
 });

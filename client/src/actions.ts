@@ -65,11 +65,12 @@ export async function signOut(state: AppState): Promise<void> {
   try {
     await api.signOut();
   } catch (e) {
+    // Not signed out (the network, the server): the session may still be alive, so the account stays on
+    // screen with its Sign out button, rather than looking signed out on a shared machine.
     if (!(e instanceof ApiError && e.status === 401)) throw e;
-  } finally {
-    forgetDrafts();
-    forgetAccount(state);
   }
+  forgetDrafts();
+  forgetAccount(state);
 }
 
 /** Learns the signed-in account's role (sign-in answers with the account alone). */
@@ -111,11 +112,13 @@ export async function loadMore<T>(feed: Feed<T>): Promise<void> {
 }
 
 /**
- * Brings a feed shown before up to date without moving it (after a reconnection): the first page
- * is the server's word on everything down to its last post. What it has above the first post shown waits in
- * `pending`, newest first; arrivals that were waiting but are no longer on it were deleted meanwhile, and so
- * were posts shown within its span that it no longer has. What arrived or was shown after the page was asked
- * for is kept. If the gap is longer than a page, the feed starts over.
+ * Brings a feed shown before up to date without moving it (after a reconnection, or coming back to a kept
+ * timeline): the first page is the server's word on everything down to its last post. What it has above the
+ * first post shown waits in `pending`, newest first; what it has below that but not shown (posted before a post
+ * of the reader's own that went straight to the top) takes its place among the posts shown; arrivals that were
+ * waiting but are no longer on it were deleted meanwhile, and so were posts shown within its span that it no
+ * longer has. What arrived or was shown after the page was asked for is kept. If the gap is longer than a page,
+ * the feed starts over.
  */
 export async function catchUp<T>(feed: Feed<T>): Promise<void> {
   if (!feed.loaded.value || feed.loading.value) return;
@@ -134,13 +137,20 @@ export async function catchUp<T>(feed: Feed<T>): Promise<void> {
         feed.items.value = page.items;
         feed.next.value = page.next;
         feed.pending.value = later;
+        feed.overflowed.value = false;
         return;
       }
       let last = -1;
       feed.items.value.forEach((item, i) => {
         if (onPage.has(id(item))) last = i;
       });
-      feed.items.value = feed.items.value.filter((item, i) => i > last || onPage.has(id(item)) || !shownBefore.has(id(item)));
+      const items = feed.items.value;
+      // Within the page's span the page's order stands, with what was shown after it was asked for on top.
+      feed.items.value = [
+        ...items.slice(0, last + 1).filter((item) => !onPage.has(id(item)) && !shownBefore.has(id(item))),
+        ...page.items.slice(gap),
+        ...items.slice(last + 1),
+      ];
       feed.pending.value = [...later, ...page.items.slice(0, gap)];
     });
   } catch {
@@ -148,21 +158,61 @@ export async function catchUp<T>(feed: Feed<T>): Promise<void> {
   }
 }
 
+/**
+ * At most this many live arrivals wait behind the "new posts" bar: a tab left open on a busy timeline would
+ * otherwise hold every post of the day. Past it the oldest waiting ones are let go and the feed is marked to start
+ * over from the newest page when they are asked for.
+ */
+export const MAX_PENDING = 200;
+
 /** Holds a live arrival behind the "new posts" bar unless the feed already has it. */
 export function receive<T>(feed: Feed<T>, item: T): void {
   const id = feed.idOf(item);
-  if (feed.items.value.some((i) => feed.idOf(i) === id) || feed.pending.value.some((i) => feed.idOf(i) === id)) return;
-  feed.pending.value = [item, ...feed.pending.value];
+  if (feed.pending.value.some((i) => feed.idOf(i) === id) || feed.items.value.some((i) => feed.idOf(i) === id)) return;
+  const pending = [item, ...feed.pending.value];
+  if (pending.length > MAX_PENDING) {
+    pending.length = MAX_PENDING;
+    feed.overflowed.value = true;
+  }
+  feed.pending.value = pending;
 }
 
-/** Moves held arrivals to the top of the feed; returns how many were shown. */
+/**
+ * Moves held arrivals to the top of the feed; returns how many were shown. When some were let go, the feed
+ * starts over with them (its first page) rather than show a hole between the arrivals and the posts below.
+ */
 export function showPending<T>(feed: Feed<T>): number {
   const n = feed.pending.value.length;
   batch(() => {
-    feed.items.value = [...feed.pending.value, ...feed.items.value];
+    if (feed.overflowed.value) {
+      feed.items.value = [...feed.pending.value];
+      feed.next.value = null;
+      feed.loaded.value = false;
+      feed.overflowed.value = false;
+    } else {
+      feed.items.value = [...feed.pending.value, ...feed.items.value];
+    }
     feed.pending.value = [];
   });
+  if (!feed.loaded.value) void reloadFirstPage(feed);
   return n;
+}
+
+/** Loads a feed's first page afresh, keeping what is shown until it arrives. */
+async function reloadFirstPage<T>(feed: Feed<T>): Promise<void> {
+  feed.loading.value = true;
+  try {
+    const page = await feed.fetchPage();
+    batch(() => {
+      feed.items.value = page.items;
+      feed.next.value = page.next;
+      feed.loaded.value = true;
+    });
+  } catch (e) {
+    feed.error.value = asApiError(e);
+  } finally {
+    feed.loading.value = false;
+  }
 }
 
 /** Removes a post from every list on screen and every kept timeline. */
@@ -191,7 +241,8 @@ export async function publish(state: AppState, text: string, replyTo: string | u
       const feed = state.timelines.get(key);
       if (!feed?.loaded.value || feed.items.value.some((p) => p.id === post.id)) continue;
       feed.pending.value = feed.pending.value.filter((p) => p.id !== post.id);
-      if (!replyTo) feed.items.value = [post, ...feed.items.value];
+      // Replies too: the server's timelines have them, so a catch-up would offer them as new posts otherwise.
+      feed.items.value = [post, ...feed.items.value];
     }
   });
   return post;
@@ -203,9 +254,16 @@ export async function deletePost(state: AppState, id: string): Promise<void> {
   removePost(state, id);
 }
 
-/** Likes or unlikes a post. */
-export function setLiked(id: string, liked: boolean): Promise<void> {
-  return api.like(id, liked);
+/** Likes or unlikes a post, and shows it so in every kept timeline (coming back to one must not undo it). */
+export async function setLiked(state: AppState, id: string, liked: boolean): Promise<void> {
+  await api.like(id, liked);
+  const update = (p: Post) => (p.id === id && (p.liked ?? false) !== liked ? { ...p, liked, likeCount: Math.max(0, p.likeCount + (liked ? 1 : -1)) } : p);
+  batch(() => {
+    for (const feed of state.timelines.values()) {
+      if (feed.items.value.some((p) => p.id === id)) feed.items.value = feed.items.value.map(update);
+      if (feed.pending.value.some((p) => p.id === id)) feed.pending.value = feed.pending.value.map(update);
+    }
+  });
 }
 
 /** Follows or unfollows an account; the home timeline is rebuilt on its next visit. */

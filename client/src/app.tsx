@@ -1,4 +1,6 @@
-import { LocationProvider, Route, Router } from 'preact-iso/router';
+import type { ComponentChildren } from 'preact';
+import { useErrorBoundary } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { loadMe } from './actions';
 import { Header } from './components/Header';
 import { HelpDialog } from './components/HelpDialog';
@@ -29,6 +31,22 @@ function ProfileRoute({ at }: { at: string }) {
 function ThreadRoute({ at, postId }: { at: string; postId: string }) {
   const handle = handleOf(at);
   return handle ? <ThreadPage handle={handle} id={postId} /> : <NotFoundPage />;
+}
+
+/**
+ * A page that fails to render shows why instead of blanking the app; an address the router cannot decode
+ * (`/tag/%E0`) is one that leads nowhere. Moving to another address tries again.
+ */
+function RouteErrors({ children }: { children: ComponentChildren }) {
+  const { url } = useLocation();
+  return <PageBoundary key={url}>{children}</PageBoundary>;
+}
+
+function PageBoundary({ children }: { children: ComponentChildren }) {
+  const [error] = useErrorBoundary();
+  if (!error) return <>{children}</>;
+  if (error instanceof URIError) return <NotFoundPage />;
+  return <p role="alert">This page could not be shown: {error instanceof Error ? error.message : String(error)}</p>;
 }
 
 /** After client-side navigation, focus goes to the new page's heading, as a page load would. */
@@ -63,23 +81,25 @@ function Shell() {
       </a>
       <Header />
       <main id="main" tabIndex={-1}>
-        <Router onRouteChange={focusHeading}>
-          <Route path="/" component={RootPage} />
-          <Route path="/home" component={HomePage} />
-          <Route path="/public" component={PublicPage} />
-          <Route path="/tag/:tag" component={TagPage} />
-          <Route path="/search" component={SearchPage} />
-          <Route path="/directory" component={DirectoryPage} />
-          <Route path="/help" component={HelpPage} />
-          <Route path="/notifications" component={NotificationsPage} />
-          <Route path="/settings" component={SettingsPage} />
-          <Route path="/reports" component={ReportsPage} />
-          <Route path="/login" component={LoginPage} />
-          <Route path="/signup" component={SignupPage} />
-          <Route path="/:at" component={ProfileRoute} />
-          <Route path="/:at/:postId" component={ThreadRoute} />
-          <Route default component={NotFoundPage} />
-        </Router>
+        <RouteErrors>
+          <Router onRouteChange={focusHeading}>
+            <Route path="/" component={RootPage} />
+            <Route path="/home" component={HomePage} />
+            <Route path="/public" component={PublicPage} />
+            <Route path="/tag/:tag" component={TagPage} />
+            <Route path="/search" component={SearchPage} />
+            <Route path="/directory" component={DirectoryPage} />
+            <Route path="/help" component={HelpPage} />
+            <Route path="/notifications" component={NotificationsPage} />
+            <Route path="/settings" component={SettingsPage} />
+            <Route path="/reports" component={ReportsPage} />
+            <Route path="/login" component={LoginPage} />
+            <Route path="/signup" component={SignupPage} />
+            <Route path="/:at" component={ProfileRoute} />
+            <Route path="/:at/:postId" component={ThreadRoute} />
+            <Route default component={NotFoundPage} />
+          </Router>
+        </RouteErrors>
       </main>
       <HelpDialog />
     </>

@@ -10,6 +10,8 @@ export type Feed<T> = {
   next: Signal<string | null>;
   /** Live arrivals held behind the "N new posts" bar so the list does not move under the reader. */
   pending: Signal<T[]>;
+  /** Arrivals were let go past MAX_PENDING: showing the waiting ones starts the feed over. */
+  overflowed: Signal<boolean>;
   loading: Signal<boolean>;
   loaded: Signal<boolean>;
   error: Signal<ApiError | null>;
@@ -40,6 +42,7 @@ export function createFeed<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, 
     items: signal([]),
     next: signal(null),
     pending: signal([]),
+    overflowed: signal(false),
     loading: signal(false),
     loaded: signal(false),
     error: signal(null),

@@ -181,6 +181,35 @@ describe('drafts', () => {
   });
 });
 
+describe('the composer while a post is on its way', () => {
+  it('takes no typing until the post lands, so nothing typed is lost when the box empties', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await signUpInBrowser(page, uniqueHandle('slowpoke'), 'Sam Okafor');
+    let release!: () => void;
+    const landed = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/posts', async (route) => {
+      await landed;
+      await route.continue();
+    });
+    const box = page.getByRole('textbox', { name: 'New post' });
+    await box.fill('first thought');
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await page.getByRole('button', { name: 'Posting…' }).waitFor();
+    await box.press('End');
+    await page.keyboard.type(' and a second one', { delay: 5 });
+    expect(await box.inputValue()).toBe('first thought');
+    release();
+    await eventually(() => page.getByRole('feed', { name: 'Home' }).locator('article').count()).toBe(1);
+    expect(await page.getByRole('feed', { name: 'Home' }).locator('article').first().textContent()).toContain('first thought');
+    expect(await box.inputValue()).toBe('');
+    // And it takes typing again.
+    await box.pressSequentially('next');
+    expect(await box.inputValue()).toBe('next');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('help in the browser', () => {
   it('shows the terminal commands for this host, signed out', async () => {
     const { context, page, problems } = await openPage(browser);

@@ -168,4 +168,22 @@ describe('the home timeline', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('keeps a like made on the home timeline when coming back to it, and shows a page for an address it cannot decode', async () => {
+    await page.goto('/home');
+    await homeLoaded(page);
+    const postmortem = feed().locator(`article[data-post-id="${posts[0].id}"]`);
+    await postmortem.getByRole('button', { name: 'Like · 2' }).click();
+    await eventually(() => postmortem.getByRole('button', { name: 'Liked · 3' }).count()).toBe(1);
+    // Away and back within the app: the kept timeline is shown again, as liked.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directory' }).click();
+    await page.locator('.people li').first().waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+    await eventually(() => postmortem.getByRole('button', { name: 'Liked · 3' }).count()).toBe(1);
+
+    await page.goto('/tag/%E0');
+    await eventually(() => page.getByText('There is nothing at this address').count()).toBe(1);
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(1);
+    expect(problems.filter((p) => !p.includes('%E0'))).toEqual([]);
+  });
 });

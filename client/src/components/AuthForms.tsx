@@ -107,7 +107,7 @@ export function SignUpForm({ heading = true }: { heading?: boolean }) {
         />
       </Field>
       <Field id="signup-name" label="Display name" error={nameError}>
-        <input id="signup-name" name="name" autocomplete="name" required maxLength={50} value={displayName.value} onInput={(e) => (displayName.value = e.currentTarget.value)} {...describedBy('signup-name', undefined, nameError)} />
+        <input id="signup-name" name="name" autocomplete="name" required maxLength={2 * 50} value={displayName.value} onInput={(e) => (displayName.value = e.currentTarget.value)} {...describedBy('signup-name', undefined, nameError)} />
       </Field>
       <Field id="signup-password" label="Password" hint={passwordHint} error={passwordError}>
         <input

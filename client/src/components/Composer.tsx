@@ -74,6 +74,8 @@ export function Composer({ replyTo, initial = '', onPosted }: Props) {
         ref={field}
         rows={3}
         value={text.value}
+        // Nothing typed while the post is on its way can be lost when it lands and the box empties.
+        readOnly={sending.value}
         placeholder={replyTo ? 'Write a reply' : 'What are you working on?'}
         aria-describedby="composer-count"
         aria-invalid={left < 0 || undefined}

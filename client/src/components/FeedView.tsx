@@ -37,7 +37,7 @@ export function FeedView({ feed, label, empty }: Props) {
               focusPost(0);
             }}
           >
-            {pending === 1 ? '1 new post' : `${pending} new posts`}
+            {pending === 1 ? '1 new post' : `${pending}${feed.overflowed.value ? '+' : ''} new posts`}
           </button>
         )}
       </div>

@@ -46,7 +46,7 @@ export function PostCard({ post, pos, size, onDeleted, idScope = '' }: Props) {
     likes.value += on ? 1 : -1;
     error.value = null;
     try {
-      await setLiked(post.id, on);
+      await setLiked(state, post.id, on);
     } catch (e) {
       liked.value = !on;
       likes.value += on ? -1 : 1;

@@ -77,7 +77,7 @@ export function ReportDialog({ post, onClose }: { post: Post; onClose: () => voi
               ref={field}
               rows={4}
               required
-              maxLength={REASON_MAX}
+              maxLength={2 * REASON_MAX}
               value={reason.value}
               aria-describedby={describedBy}
               aria-invalid={error.value ? true : undefined}

@@ -57,7 +57,8 @@ function ProfileForm({ me }: { me: Account }) {
         const common = {
           id,
           name,
-          maxLength: max,
+          // The server counts characters (code points), the browser UTF-16 units: an emoji is two of those.
+          maxLength: 2 * max,
           value: values.value[name],
           onInput: (e: Event) => {
             values.value = { ...values.value, [name]: (e.currentTarget as HTMLInputElement).value };
@@ -153,7 +154,7 @@ function Tokens() {
       </p>
       <form class="stack" onSubmit={create} aria-label="Create a token">
         <Field id="token-name" label="Token name" error={problem}>
-          <input id="token-name" required maxLength={100} value={name.value} onInput={(e) => (name.value = e.currentTarget.value)} {...describedBy('token-name', undefined, problem)} />
+          <input id="token-name" required maxLength={2 * 100} value={name.value} onInput={(e) => (name.value = e.currentTarget.value)} {...describedBy('token-name', undefined, problem)} />
         </Field>
         <fieldset>
           <legend>Scopes</legend>
