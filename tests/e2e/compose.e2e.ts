@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityProblems, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, PASSWORD, signInInBrowser, signUpInBrowser, uniqueHandle } from './helpers';
+import { accessibilityProblems, ApiUser, composeInBrowser, eventually, homeLoaded, launchBrowser, openPage, PASSWORD, signInInBrowser, signUpInBrowser, uniqueHandle } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -145,6 +145,38 @@ describe('signing out', () => {
     expect(new URL(page.url()).pathname).toBe('/home');
 
     // The only console complaints are the 401s that told the client the session was gone.
+    expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a session ending on the public timeline', () => {
+  it('takes the previous account\'s list off the screen, and signing in again comes back to the page', async () => {
+    const poster = await ApiUser.create(uniqueHandle('poster'), 'Pat Poster');
+    const post = await poster.post('an announcement for everyone');
+    const { context, page, problems } = await openPage(browser);
+    const handle = uniqueHandle('reader');
+    await signUpInBrowser(page, handle, 'Rae Reader');
+    await page.goto('/public');
+    const feed = page.getByRole('feed', { name: 'Public timeline' });
+    const card = feed.locator(`article[data-post-id="${post.id}"]`);
+    await card.waitFor();
+    // The session ends elsewhere; the next request (a like) finds out and signs the tab out.
+    const origin = new URL(page.url()).origin;
+    expect((await context.request.delete('/api/sessions', { headers: { origin } })).status()).toBe(204);
+    await card.getByRole('button', { name: /^Like/ }).click();
+    const signIn = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' });
+    await signIn.waitFor();
+    // Reading is for signed-in people here: the list the account saw is gone, not left on screen.
+    await eventually(() => card.count()).toBe(0);
+    expect(await signIn.getAttribute('href')).toBe('/login?next=%2Fpublic');
+    await signIn.click();
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Handle').fill(handle);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/public');
+    await card.waitFor();
     expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
     await context.close();
   });

@@ -5,10 +5,12 @@ import { useAppState } from '../state';
 /** The site header: brand, main navigation with the unread badge, and the session control. */
 export function Header() {
   const state = useAppState();
-  const { path, route } = useLocation();
+  const { path, url, route } = useLocation();
+  // Signing in (or up) from a page comes back to it.
+  const back = path === '/' || path === '/login' || path === '/signup' ? '' : `?next=${encodeURIComponent(url)}`;
   const me = state.me.value;
   const unread = state.unread.value;
-  const current = (href: string) => (path === href ? 'page' : undefined);
+  const current = (href: string) => (path === href.split('?')[0] ? 'page' : undefined);
 
   const links: [string, string][] = me
     ? [
@@ -23,8 +25,8 @@ export function Header() {
       ]
     : [
         ['/public', 'Public'],
-        ['/login', 'Sign in'],
-        ['/signup', 'Sign up'],
+        [`/login${back}`, 'Sign in'],
+        [`/signup${back}`, 'Sign up'],
       ];
 
   return (
@@ -35,7 +37,7 @@ export function Header() {
       <nav aria-label="Main">
         <ul>
           {links.map(([href, text]) => (
-            <li key={href}>
+            <li key={text}>
               <a href={href} aria-current={current(href)}>
                 {text}
                 {href === '/notifications' && unread > 0 && (

@@ -20,7 +20,7 @@ async function loadWithParent(id: string): Promise<{ post: Post; parent: Post | 
 /** /@handle/postId: a post, what it replies to, its replies (oldest first) and a reply composer. */
 export function ThreadPage({ handle, id }: { handle: string; id: string }) {
   const { me } = useAppState();
-  const { route } = useLocation();
+  const { route, url } = useLocation();
   const thread = useResource(() => loadWithParent(id), [id]);
   const replies = usePostFeed(`replies:${id}`, (cursor) => api.replies(id, cursor));
   const t = thread.data.value;
@@ -57,13 +57,18 @@ export function ThreadPage({ handle, id }: { handle: string; id: string }) {
           <div class="focal">
             <PostCard post={t.post} onDeleted={() => route(t.parent ? `/@${t.parent.author.handle}/${t.parent.id}` : '/home')} />
           </div>
-          {me.value && (
+          {me.value ? (
             <Composer
               key={id}
               replyTo={t.post}
               initial={me.value.handle === author ? '' : `@${author} `}
               onPosted={onReply}
             />
+          ) : (
+            // Signed out (or the session just ended under a half-written reply, which is kept as a draft).
+            <p class="context">
+              <a href={`/login?next=${encodeURIComponent(url)}`}>Sign in</a> to reply.
+            </p>
           )}
           <h2>Replies</h2>
           <FeedView feed={replies} label="Replies" empty="No replies yet." />

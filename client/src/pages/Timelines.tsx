@@ -30,7 +30,11 @@ export function HomePage() {
   return useAppState().me.value ? <LiveTimeline name="home" /> : <SignInFirst />;
 }
 
-/** /public: every post. */
+/**
+ * /public: every post. Signing in or out starts it over (its posts say what the viewer liked, and signed out it
+ * may not be readable at all), rather than keep the previous account's list and stream on screen.
+ */
 export function PublicPage() {
-  return <LiveTimeline name="public" />;
+  const me = useAppState().me.value;
+  return <LiveTimeline key={me ? `@${me.handle}` : 'signed out'} name="public" />;
 }
