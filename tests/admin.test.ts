@@ -96,6 +96,34 @@ describe('admin CLI', () => {
     expect(admin(db).status).toBe(1);
   }, 60_000);
 
+  it('finishes a backup while another process keeps writing', async () => {
+    const db = join(dir, 'busy.db');
+    const server = createApp({ db: openDb(db), config: testConfig() });
+    const u = await signUp(server);
+    // Many more pages than one backup step used to copy.
+    server.deps.db.$client.exec('CREATE TABLE ballast (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO ballast SELECT zeroblob(4000) FROM n');
+    // The CLI's own connection, as `admin backup` opens beside a running server.
+    const cli = createApp({ db: openDb(db), config: testConfig() });
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await post(server, u, `during ${written++}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const dest = join(dir, 'busy-backup.db');
+    const outcome = await Promise.race([backup(cli.deps, dest).then(() => 'done'), new Promise((r) => setTimeout(() => r('still copying after 10 s'), 10_000))]);
+    writing = false;
+    await writer;
+    expect(outcome).toBe('done');
+    expect(written).toBeGreaterThan(0);
+    const copy = new Database(dest, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect((copy.prepare('SELECT count(*) AS n FROM ballast').get() as { n: number }).n).toBe(1500);
+    copy.close();
+  }, 60_000);
+
   it('backs up online while posts are being written, into a consistent copy', async () => {
     const db = join(dir, 'live.db');
     const app = createApp({ db: openDb(db), config: testConfig() });

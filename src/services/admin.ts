@@ -39,11 +39,18 @@ export function issueToken(deps: Deps, handle: string, name: string, scopes: Sco
   return createToken(deps, getAccount(deps, handle).id, name, scopes);
 }
 
-/** Copies the live database to `dest` with SQLite's online backup API (safe while the server writes). */
+/**
+ * Copies the live database to `dest` with SQLite's online backup API (safe while the server writes), all pages in
+ * one step: one snapshot. Copied a hundred pages at a time (better-sqlite3's default), the backup starts over
+ * whenever another connection commits between steps, so it never ended while the server was taking posts.
+ */
 export async function backup(deps: Deps, dest: string): Promise<{ pages: number }> {
-  const result = await deps.db.$client.backup(dest);
+  const result = await deps.db.$client.backup(dest, { progress: () => ALL_PAGES });
   return { pages: result.totalPages };
 }
+
+/** The most pages better-sqlite3 copies in one backup step. */
+const ALL_PAGES = 0x7fffffff;
 
 /** Every post of an account, oldest first, in batches (for JSON-lines export). */
 export function* exportPosts(deps: Deps, handle: string): Generator<PostRow> {
