@@ -13,6 +13,8 @@ import { createLogger } from './http/observability';
 const SEARCH_FLUSH_MS = 50;
 const SEARCH_FLUSH_MAX = 200;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** A second signal sooner than this after the same one is the same signal, delivered twice (see stop()). */
+const SAME_SIGNAL_MS = 250;
 
 /** A reason the server cannot start, told in one line naming the setting to fix. */
 class StartupError extends Error {}
@@ -68,15 +70,18 @@ async function start(config: Config) {
 
   // Served over HTTP/1.1 (serve() without createServer options), so Node's own http.Server.
   const http = server as unknown as HttpServer;
-  let stopping = false;
+  let stopping: { signal: string; at: number } | null = null;
   const stop = (signal: string) => {
+    // A terminal's Ctrl-C (and systemd's stop) signals the whole process group: under `npm start`, node has it
+    // from there and again from npm, which passes it on. The same signal within moments is that one press.
+    if (stopping && stopping.signal === signal && performance.now() - stopping.at < SAME_SIGNAL_MS) return;
     if (stopping) {
       // A second signal: the operator does not want to wait for the graceful part.
       logger.warn(`${signal} again: closing every connection and exiting now`);
       logger.flush();
       process.exit(1);
     }
-    stopping = true;
+    stopping = { signal, at: performance.now() };
     logger.info(`${signal}: shutting down`);
     app.deps.events.publish({ type: 'shutdown' });
     const force = setTimeout(() => {

@@ -155,6 +155,30 @@ describe('the real server process', () => {
     req.destroy();
   }, 30_000);
 
+  it('takes the same signal twice at once (Ctrl-C under npm start reaches node twice) as one, and shuts down gracefully', async () => {
+    const server = await startServer(tempDb());
+    const auth = await account(server.base, 'twice');
+    const body = JSON.stringify({ text: 'finished after a doubled Ctrl-C' });
+    const url = new URL(`${server.base}/api/posts`);
+    const inflight = new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...auth, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        server.proc.kill('SIGINT');
+        // Moments later, as npm passes it on (sent at once, the kernel would merge the two into one).
+        setTimeout(() => server.proc.kill('SIGINT'), 50);
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 200);
+    });
+    expect(await inflight).toBe(201);
+    expect(await server.exited).toBe(0);
+    expect(server.output()).not.toContain('again');
+  }, 30_000);
+
   it('refuses to start in one line naming the setting: a file that is not SQLite, a newer schema, one it may not write, a port in use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bluetwit-'));
     dirs.push(dir);
