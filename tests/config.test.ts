@@ -11,6 +11,8 @@ describe('config', () => {
 
   it('parses values and names each bad variable', () => {
     expect(loadConfig({ PORT: '8080', BLUETWIT_OPEN_READ: 'true', BLUETWIT_RATE_LIMITS: 'off' })).toMatchObject({ port: 8080, openRead: true, rateLimits: false });
+    // Operators write On, TRUE, No as often as on, true, no.
+    expect(loadConfig({ BLUETWIT_OPEN_READ: 'TRUE', BLUETWIT_RATE_LIMITS: 'Off' })).toMatchObject({ openRead: true, rateLimits: false });
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000', BLUETWIT_OPEN_READ: 'maybe' })).toThrow(/PORT[\s\S]*BLUETWIT_OPEN_READ/);
     // scrypt takes only powers of two: anything else would fail every sign-up, so it fails at start instead.
