@@ -62,6 +62,8 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, 'internal_error', 'Something went wrong on our side. It has been logged.', undefined, err);
 }
 
+const UTF8 = new TextDecoder();
+
 /** Whether a path is /api or under it. */
 const isApi = (path: string) => path.startsWith('/api') && (path.length === 4 || path[4] === '/');
 
@@ -215,7 +217,11 @@ export function createApp(opts: AppOptions) {
       throw new AppError(415, 'unsupported_media_type', 'Send the body uncompressed, without Content-Encoding.');
     }
     // JSON is UTF-8 (RFC 8259 §8.1): other bytes would be read as U+FFFD and stored unlike what was sent.
-    if (!isUtf8(await c.req.arrayBuffer())) throw badRequest('The body is not valid UTF-8.', [{ field: 'body', message: 'JSON is sent as UTF-8.' }], 'invalid_encoding');
+    const bytes = await c.req.arrayBuffer();
+    if (!isUtf8(bytes)) throw badRequest('The body is not valid UTF-8.', [{ field: 'body', message: 'JSON is sent as UTF-8.' }], 'invalid_encoding');
+    // Decoded once, here, for c.req.json() (which reads the text): from the bytes, Hono would wrap them in a new
+    // Response for every write, which raised the server's peak memory by a fifth under the bench's posts.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(UTF8.decode(bytes));
     return next();
   });
   // Hono runs the handlers a request matches in the order they were added, so the home timeline, which answers
