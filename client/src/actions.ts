@@ -1,7 +1,7 @@
 import { batch } from '@preact/signals';
 import { api, ApiError, type ProfilePatch } from './api';
 import type { AppState, Feed } from './state';
-import type { Account, Post, Scope } from './types';
+import type { Account, Page, Post, Scope } from './types';
 import { forgetDrafts } from './drafts';
 
 /** Asks the server who is signed in: sets `me` to the account, or null on 401. */
@@ -92,18 +92,23 @@ export async function saveProfile(state: AppState, patch: ProfilePatch): Promise
 /** Fetches the next page of a feed (the first when nothing is loaded) and appends what is new. */
 export async function loadMore<T>(feed: Feed<T>): Promise<void> {
   if (feed.loading.value || (feed.loaded.value && !feed.next.value)) return;
+  return fetchInto(feed, feed.next.value ?? undefined, (page) => {
+    const seen = new Set(feed.items.value.map(feed.idOf));
+    feed.items.value = [...feed.items.value, ...page.items.filter((i) => !seen.has(feed.idOf(i)))];
+    const shown = new Set(feed.items.value.map(feed.idOf));
+    feed.pending.value = feed.pending.value.filter((i) => !shown.has(feed.idOf(i)));
+    feed.next.value = page.next;
+    feed.loaded.value = true;
+  });
+}
+
+/** Fetches a page of a feed and applies it, showing that it loads and why it failed. */
+async function fetchInto<T>(feed: Feed<T>, cursor: string | undefined, apply: (page: Page<T>) => void): Promise<void> {
   feed.loading.value = true;
   feed.error.value = null;
   try {
-    const page = await feed.fetchPage(feed.next.value ?? undefined);
-    batch(() => {
-      const seen = new Set(feed.items.value.map(feed.idOf));
-      feed.items.value = [...feed.items.value, ...page.items.filter((i) => !seen.has(feed.idOf(i)))];
-      const shown = new Set(feed.items.value.map(feed.idOf));
-      feed.pending.value = feed.pending.value.filter((i) => !shown.has(feed.idOf(i)));
-      feed.next.value = page.next;
-      feed.loaded.value = true;
-    });
+    const page = await feed.fetchPage(cursor);
+    batch(() => apply(page));
   } catch (e) {
     feed.error.value = asApiError(e);
   } finally {
@@ -199,20 +204,12 @@ export function showPending<T>(feed: Feed<T>): number {
 }
 
 /** Loads a feed's first page afresh, keeping what is shown until it arrives. */
-async function reloadFirstPage<T>(feed: Feed<T>): Promise<void> {
-  feed.loading.value = true;
-  try {
-    const page = await feed.fetchPage();
-    batch(() => {
-      feed.items.value = page.items;
-      feed.next.value = page.next;
-      feed.loaded.value = true;
-    });
-  } catch (e) {
-    feed.error.value = asApiError(e);
-  } finally {
-    feed.loading.value = false;
-  }
+function reloadFirstPage<T>(feed: Feed<T>): Promise<void> {
+  return fetchInto(feed, undefined, (page) => {
+    feed.items.value = page.items;
+    feed.next.value = page.next;
+    feed.loaded.value = true;
+  });
 }
 
 /** Removes a post from every list on screen and every kept timeline. */
