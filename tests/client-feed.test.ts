@@ -95,6 +95,45 @@ describe('the web client catching up after a reconnection', () => {
   });
 });
 
+describe('the web client while a page is on its way', () => {
+  /** A feed whose next fetch waits for release(): the server's list as it is then. */
+  function deferred(server: P[]) {
+    let release!: () => void;
+    const feed = createFeed<P>(() => new Promise((resolve) => (release = () => resolve({ items: server.slice(0, 20), next: null }))), (p) => p.id);
+    return { feed, release: () => release() };
+  }
+
+  it('does not bring back a post deleted while catching up', async () => {
+    const server = [{ id: 'c' }, { id: 'b' }, { id: 'a' }];
+    const { feed, release } = deferred(server);
+    feed.items.value = [...server];
+    feed.loaded.value = true;
+    const caught = catchUp(feed);
+    // The page left the server before the deletes; their events reach the feed first.
+    feed.items.value = feed.items.value.filter((p) => p.id !== 'b' && p.id !== 'c');
+    release();
+    await caught;
+    expect(ids(feed.items.value)).toEqual(['a']);
+    expect(ids(feed.pending.value)).toEqual([]);
+  });
+
+  it('shows an arrival once when starting over finds it on the new first page', async () => {
+    const server: P[] = [{ id: 'old' }];
+    const { feed, release } = deferred(server);
+    feed.items.value = [{ id: 'old' }];
+    feed.loaded.value = true;
+    for (let i = 0; i <= MAX_PENDING; i++) receive(feed, { id: `n${i}` });
+    showPending(feed);
+    // While the first page is on its way, one more arrives; the page has it too.
+    server.unshift({ id: 'late' });
+    receive(feed, { id: 'late' });
+    release();
+    await vi.waitFor(() => expect(feed.loaded.value).toBe(true));
+    expect(ids(feed.items.value).filter((i) => i === 'late')).toHaveLength(1);
+    expect(ids(feed.pending.value)).not.toContain('late');
+  });
+});
+
 describe('the web client\'s kept state', () => {
   afterEach(() => vi.unstubAllGlobals());
   const post = (id: string, liked = false, likeCount = 0) => ({ id, liked, likeCount }) as Post;

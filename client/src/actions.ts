@@ -131,7 +131,10 @@ export async function catchUp<T>(feed: Feed<T>): Promise<void> {
   const waitingBefore = new Set(feed.pending.value.map(id));
   const shownBefore = new Set(feed.items.value.map(id));
   try {
-    const page = await feed.fetchPage();
+    const fetched = await feed.fetchPage();
+    // Removed while the page was on its way (a delete event, or the reader's own): the page is older than that.
+    const present = new Set([...feed.items.value, ...feed.pending.value].map(id));
+    const page = { ...fetched, items: fetched.items.filter((i) => present.has(id(i)) || !(shownBefore.has(id(i)) || waitingBefore.has(id(i)))) };
     const onPage = new Set(page.items.map(id));
     const shown = new Set(feed.items.value.map(id));
     const gap = page.items.findIndex((i) => shown.has(id(i)));
@@ -206,7 +209,10 @@ export function showPending<T>(feed: Feed<T>): number {
 /** Loads a feed's first page afresh, keeping what is shown until it arrives. */
 function reloadFirstPage<T>(feed: Feed<T>): Promise<void> {
   return fetchInto(feed, undefined, (page) => {
+    const onPage = new Set(page.items.map(feed.idOf));
     feed.items.value = page.items;
+    // What arrived meanwhile waits, unless the page has it already.
+    feed.pending.value = feed.pending.value.filter((i) => !onPage.has(feed.idOf(i)));
     feed.next.value = page.next;
     feed.loaded.value = true;
   });

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useErrorBoundary } from 'preact/hooks';
+import { useEffect, useErrorBoundary } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { loadMe } from './actions';
 import { Header } from './components/Header';
@@ -39,11 +39,11 @@ function ThreadRoute({ at, postId }: { at: string; postId: string }) {
  */
 function RouteErrors({ children }: { children: ComponentChildren }) {
   const { url } = useLocation();
-  return <PageBoundary key={url}>{children}</PageBoundary>;
-}
-
-function PageBoundary({ children }: { children: ComponentChildren }) {
-  const [error] = useErrorBoundary();
+  const [error, retry] = useErrorBoundary();
+  // Not keyed by the URL: that would remount the router and its page on every change of the query too.
+  useEffect(() => {
+    if (error) retry();
+  }, [url]);
   if (!error) return <>{children}</>;
   if (error instanceof URIError) return <NotFoundPage />;
   return <p role="alert">This page could not be shown: {error instanceof Error ? error.message : String(error)}</p>;
