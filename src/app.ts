@@ -1,9 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
-import { renderReplies, sendJson } from './http/etag';
+import { renderReplies, sendJson } from './http/replies';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -13,6 +12,7 @@ import type { Config } from './config';
 import { databaseFileGone, type Db } from './db/client';
 import { AppError, badRequest } from './errors';
 import { authorizeBeforeInput, rejectInvalidToken, resolveActor } from './http/auth';
+import { utf8Body } from './http/body';
 import { rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, INVALID_FIELDS, validationError } from './http/router';
@@ -61,8 +61,6 @@ export function toAppError(err: unknown): AppError {
   }
   return new AppError(500, 'internal_error', 'Something went wrong on our side. It has been logged.', undefined, err);
 }
-
-const UTF8 = new TextDecoder();
 
 /** Whether a path is /api or under it. */
 const isApi = (path: string) => path.startsWith('/api') && (path.length === 4 || path[4] === '/');
@@ -210,18 +208,9 @@ export function createApp(opts: AppOptions) {
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
       throw new AppError(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.');
     }
-    const coding = c.req.header('content-encoding');
-    if (coding !== undefined && !/^\s*identity\s*$/i.test(coding)) {
-      // RFC 9110 §15.5.16: a 415 for a content coding names the ones taken.
-      c.header('Accept-Encoding', 'identity');
-      throw new AppError(415, 'unsupported_media_type', 'Send the body uncompressed, without Content-Encoding.');
-    }
-    // JSON is UTF-8 (RFC 8259 §8.1): other bytes would be read as U+FFFD and stored unlike what was sent.
-    const bytes = await c.req.arrayBuffer();
-    if (!isUtf8(bytes)) throw badRequest('The body is not valid UTF-8.', [{ field: 'body', message: 'JSON is sent as UTF-8.' }], 'invalid_encoding');
-    // Decoded once, here, for c.req.json() (which reads the text): from the bytes, Hono would wrap them in a new
-    // Response for every write, which raised the server's peak memory by a fifth under the bench's posts.
-    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(UTF8.decode(bytes));
+    // Read and checked once, here, as the text c.req.json() parses: left to read the bytes again, Hono would wrap
+    // them in a new Response for every write, which raised the server's peak memory by a fifth under the bench.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(await utf8Body(c, 'body'));
     return next();
   });
   // Hono runs the handlers a request matches in the order they were added, so the home timeline, which answers

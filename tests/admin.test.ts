@@ -96,7 +96,7 @@ describe('admin CLI', () => {
     expect(admin(db).status).toBe(1);
   }, 60_000);
 
-  it('finishes a backup while another process keeps writing', async () => {
+  it('finishes a backup while another connection (a server beside the CLI) keeps writing', async () => {
     const db = join(dir, 'busy.db');
     const server = createApp({ db: openDb(db), config: testConfig() });
     const u = await signUp(server);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
@@ -160,6 +161,19 @@ describe('tokens and posting from a terminal', () => {
     expect(badJson.text).toMatch(/^error: .*JSON.*\n$/);
     const noText = await call(app, '/post', { method: 'POST', body: { txt: 'typo' }, headers: { ...CURL, ...u.auth } });
     expect(noText.status).toBe(400);
+    // JSON that is not UTF-8, or comes compressed, is refused as the API refuses it; so is an empty reply target.
+    const cafe = Uint8Array.from(Buffer.from('{"text":"caf\xe9"}', 'latin1'));
+    const notUtf8 = await app.request('/post?format=json', { method: 'POST', body: cafe, headers: { ...u.auth, 'content-type': 'application/json', 'content-length': String(cafe.length) } });
+    expect([notUtf8.status, ((await notUtf8.json()) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_encoding']);
+    const zipped = await app.request('/post', { method: 'POST', body: gzipSync('{"text":"zipped"}'), headers: { ...CURL, ...u.auth, 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect([zipped.status, zipped.headers.get('accept-encoding')]).toEqual([415, 'identity']);
+    for (const [path, body] of [['/post?reply=', 'orphan'], ['/post', { text: 'orphan', replyTo: '' }]] as const) {
+      const r = await call(app, path, { method: 'POST', body, headers: { ...CURL, ...u.auth, 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' } });
+      expect([r.status, r.text], path).toEqual([400, 'error: The reply is empty: give the id of the post you answer, or leave it out.\n']);
+    }
+    const mine = (await call(app, `/api/accounts/${u.handle}/posts`, { headers: u.auth })).json.items.map((p: { text: string }) => p.text);
+    expect(mine).not.toContain('caf\ufffd');
+    expect(mine).not.toContain('orphan');
     const multipart = new FormData();
     multipart.set('text', 'from curl -F');
     const f = await app.request('/post', { method: 'POST', body: multipart, headers: { ...CURL, ...u.auth } });

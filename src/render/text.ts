@@ -40,13 +40,14 @@ function neutralise(ch: string): string {
   return '\ufffd';
 }
 
-// Marks that stack on the character before them, past what any script puts on one letter (Vietnamese two, Thai
-// three, Hebrew with cantillation four): terminals that draw them pile them up over the lines above and below.
-const MARK_PILE = /(?<=[\p{Mn}\p{Me}]{4})[\p{Mn}\p{Me}]+/gu;
+// Marks that stack on the character before them, past what a script puts on one letter (Vietnamese two, Thai
+// three, pointed Biblical Hebrew and Tibetan stacks five or six): terminals that draw them pile them up over the
+// lines above and below.
+const MARK_PILE = /(?<=[\p{Mn}\p{Me}]{8})[\p{Mn}\p{Me}]+/gu;
 
 /**
  * Makes text inert on a terminal: keeps newlines, shows every control character as a visible mark, and keeps at
- * most four stacking marks on a letter, so no text spills over its neighbours' lines.
+ * most eight stacking marks on a letter, so no text spills far over its neighbours' lines.
  */
 export function sanitizeTerminal(s: string): string {
   return s.replace(UNSAFE, neutralise).replace(MARK_PILE, '');

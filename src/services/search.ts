@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { prepared } from '../db/sql';
 import { badRequest } from '../errors';
 import { changes } from './changes';
@@ -168,14 +169,19 @@ export function search(
   if (opts.order === 'relevance') {
     // Ranked pages come from the ranking made for the first page, kept for its cursors: ranked again, bm25's
     // corpus statistics (moved by every new post) and deletions would shift later pages, repeating or skipping.
-    const [id, offset, top] = opts.cursor ? decodeCursor<[string, number, number]>(opts.cursor, 'sr', 'snn') : [deps.newId(), 0, maxSeq(deps)];
+    // A cursor holds which search it pages (the query as matched, in any case, and the bots filter): sent back
+    // with another, it would start that one's ranking at an offset into a ranking it never saw.
+    const search = createHash('sha1').update(`${params.bots} ${match.toLowerCase()}`).digest('base64url').slice(0, 10);
+    const [id, offset, top, of] = opts.cursor ? decodeCursor<[string, number, number, string]>(opts.cursor, 'sr', 'snns') : [deps.newId(), 0, maxSeq(deps), search];
+    if (of !== search) {
+      throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'made for another query or bots= filter' }], 'invalid_cursor');
+    }
     // Only the window is ranked, so no page lies at or beyond its end: such a cursor was not made here.
     if (offset >= RELEVANCE_WINDOW) {
       throw badRequest('The cursor is not valid.', [{ field: 'cursor', message: 'past the end of the ranked results' }], 'invalid_cursor');
     }
-    // Kept per viewer (the ranking left out the authors this viewer hides, and a cursor may be passed on), and
-    // per query and filter: a cursor sent with other ones ranks those afresh rather than walk another ranking.
-    const keptAs = `${viewerId ?? 0} ${id} ${params.bots} ${match}`;
+    // Kept per viewer: the ranking left out the authors this viewer hides, and a cursor may be passed on.
+    const keptAs = `${viewerId ?? 0} ${id}`;
     const kept = rankings(deps).get(keptAs);
     const ranked = kept ?? rank(deps, params, filters, top);
     // Posts deleted since, or by authors the viewer has hidden since, are passed over; the page is still full.
@@ -189,7 +195,7 @@ export function search(
     }
     const more = at < ranked.length;
     if (more && !kept) rankings(deps).set(keptAs, ranked);
-    return { items, next: more ? encodeCursor('sr', [id, at, top]) : null, accounts };
+    return { items, next: more ? encodeCursor('sr', [id, at, top, search]) : null, accounts };
   }
   const before = opts.cursor ? decodeCursor<[number]>(opts.cursor, 'p', 'n')[0] : Number.MAX_SAFE_INTEGER;
   const seqs = (

@@ -8,7 +8,7 @@ import { baseUrl, nextLink, postPage, type Ctx } from '../env';
 import { createRouter } from '../router';
 import { decodeCursor, encodeCursor } from '../../services/cursor';
 import { badRequest } from '../../errors';
-import { etagOf, matches } from '../etag';
+import { etagOf, matches } from '../replies';
 import { pageCache, type CachedPage, type PageCache } from '../page-cache';
 import { acceptsGzip } from '../negotiate';
 import { bearer, errors, json, PostPage, TimelineQuery } from '../schemas';

@@ -5,10 +5,11 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { AppError, badRequest, unauthorized } from '../../errors';
+import { utf8Body } from '../body';
 import type { LiveItem } from '../../live/subscription';
 import { accountJson, inertJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
-import { getAccount, listDirectory } from '../../services/accounts';
+import { getAccount, listDirectory, markFollowed } from '../../services/accounts';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
 import type { Actor, Scope } from '../../services/deps';
@@ -19,7 +20,7 @@ import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
-import { renderReplies, sendJson } from '../etag';
+import { renderReplies, sendJson } from '../replies';
 import { openLive } from '../rate-limit';
 import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
@@ -151,7 +152,6 @@ function loadIndexHtml(): string | null {
 }
 
 const FORM_FIELDS = new Set(['text', 'reply']);
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * The text of a terminal post and the post it replies to. A form (`-d text=...`, `--data-urlencode`, `-F text=...`)
@@ -176,9 +176,10 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     return { text, reply: (await field('reply')) ?? reply };
   }
   if (/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) {
+    const body = await utf8Body(c, 'body');
     let input: unknown;
     try {
-      input = await c.req.json();
+      input = JSON.parse(body);
     } catch {
       throw badRequest('The request body is not valid JSON.', undefined, 'malformed_json');
     }
@@ -189,13 +190,7 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
     }
     return { text, reply: (replyTo as string | null | undefined) ?? reply };
   }
-  let raw: string;
-  try {
-    // Bytes that are not UTF-8 are refused, not stored as replacement characters the author never typed.
-    raw = strictUtf8.decode(await c.req.arrayBuffer());
-  } catch {
-    throw badRequest('The text is not valid UTF-8.', [{ field: 'text', message: 'Send UTF-8 text.' }], 'invalid_text');
-  }
+  const raw = await utf8Body(c, 'text');
   if (type.startsWith('application/x-www-form-urlencoded') && /(?:^|&)text=/.test(raw)) {
     // A text= field makes it a form (curl -d text=… --data-urlencode text=…), whatever else comes along, when it
     // starts with one of our fields; a body that only has `&text=` further on (a pasted link) stays verbatim.
@@ -206,7 +201,7 @@ async function postedText(c: Ctx): Promise<{ text: string; reply: string | undef
         // (decodeURIComponent throws on exactly those once a `%` that starts no escape, which forms keep, is escaped.)
         for (const field of raw.split('&')) decodeURIComponent(field.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
       } catch {
-        throw badRequest('The text is not valid UTF-8.', [{ field: 'text', message: 'Percent-encode UTF-8 bytes.' }], 'invalid_text');
+        throw badRequest('The text is not valid UTF-8.', [{ field: 'text', message: 'Percent-encode UTF-8 bytes.' }], 'invalid_encoding');
       }
       return { text: form.get('text')!, reply: form.get('reply') ?? reply };
     }
@@ -283,9 +278,10 @@ export function webRoutes() {
     const viewer = terminalReader(c);
     const { q, order } = SearchQuery.parse(c.req.query());
     const result = search(c.get('deps'), viewer?.id ?? null, q, { ...pageOpts(c), order });
-    if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts: result.accounts.map(accountJson) });
+    const accounts = markFollowed(c.get('deps'), viewer?.id, result.accounts).map(accountJson);
+    if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts });
     const o = textOpts(c);
-    const people = result.accounts.length ? `${renderAccountList(result.accounts.map(accountJson), o)}\n` : '';
+    const people = accounts.length ? `${renderAccountList(accounts, o)}\n` : '';
     const base = baseUrl(c);
     return text(c, people + renderTimeline(`search: ${q}`, result.items.map((p) => postJson(p, base)), { ...o, nextCommand: nextCommand(c, result.next) }));
   });
@@ -312,10 +308,10 @@ export function webRoutes() {
 
   app.get('/directory', (c) => {
     if (formatOf(c) === 'html') return appShell(c);
-    terminalReader(c);
+    const viewer = terminalReader(c);
     const { limit, cursor, q, department } = DirectoryQuery.parse(c.req.query());
     const page = listDirectory(c.get('deps'), { q, department, limit, cursor });
-    const items = page.items.map(accountJson);
+    const items = markFollowed(c.get('deps'), viewer?.id, page.items).map(accountJson);
     if (formatOf(c) === 'json') return json(c, { items, next: page.next });
     const o = textOpts(c);
     // The query is echoed back: inert and on one line, like everything else a user typed.
@@ -394,7 +390,9 @@ export function webRoutes() {
   app.post('/post', async (c) => {
     const actor = terminalActor(c, 'write');
     const { text: body, reply } = await postedText(c);
-    const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply || undefined }), baseUrl(c));
+    // An empty one is a mistake (an unset $ID), not a wish for a new post: that is no reply at all.
+    if (reply === '') throw badRequest('The reply is empty: give the id of the post you answer, or leave it out.', [{ field: 'reply', message: 'A post id.' }]);
+    const post = postJson(await submitPost(c.get('deps'), actor, { text: body, replyTo: reply ?? undefined }), baseUrl(c));
     c.header('Location', post.url);
     if (formatOf(c) === 'json') return c.json({ post }, 201);
     // The URL stays on one line so it can be copied; it is ours, not user content.

@@ -11,8 +11,8 @@ export const etagOf = (body: string) => `"${createHash('sha1').update(body).dige
 export const matches = (ifNoneMatch: string | undefined, tag: string) =>
   !!ifNoneMatch && (ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === tag));
 
-const jsonReply = (c: Context, body: string, status: ContentfulStatusCode, headers?: Record<string, string>) =>
-  c.body(body, status, { ...headers, 'Content-Type': 'application/json' });
+const jsonReply = (c: Context, body: string, status: ContentfulStatusCode | ResponseInit, headers?: Record<string, string>) =>
+  c.body(body, status as ContentfulStatusCode, { ...headers, 'Content-Type': 'application/json' });
 
 /** Sends a value as the API's JSON (inertJson): the way every JSON reply is written, whatever the method or status. */
 export const sendJson = (c: Context, value: unknown, status: ContentfulStatusCode = 200, headers?: Record<string, string>) =>
@@ -27,15 +27,13 @@ export const sendJson = (c: Context, value: unknown, status: ContentfulStatusCod
  */
 export const renderReplies: MiddlewareHandler<AppEnv> = (c, next) => {
   const ctx = c as Context;
-  const { json, text } = ctx;
-  // With a status and plain headers, as every route here calls it; anything else is left to Hono.
-  const inert = (object: unknown, arg: unknown, headers: unknown, body = () => inertJson(object)) =>
-    typeof (arg ?? 200) === 'number' && (headers === undefined || typeof headers === 'object')
-      ? jsonReply(ctx, body(), (arg ?? 200) as ContentfulStatusCode, headers as Record<string, string> | undefined)
-      : json(object as never, arg as never, headers as never);
+  const { text } = ctx;
+  // A status or a ResponseInit, and headers, as c.json takes them.
+  const inert = (object: unknown, arg: unknown, headers: unknown, body = inertJson(object)) =>
+    jsonReply(ctx, body, (arg ?? 200) as ContentfulStatusCode | ResponseInit, headers as Record<string, string> | undefined);
   // HEAD runs the GET handler (Hono) and answers with the same validators (RFC 9110 §9.3.2).
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => inert(object, arg, headers)) as Context['json'];
+    ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => inert(object, arg, headers)) as unknown as Context['json'];
     return next();
   }
   const ifNoneMatch = c.req.header('if-none-match');
@@ -48,8 +46,8 @@ export const renderReplies: MiddlewareHandler<AppEnv> = (c, next) => {
   };
   ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => {
     const body = inertJson(object);
-    return render(body, 'application/json', arg, headers) ?? inert(object, arg, headers, () => body);
-  }) as Context['json'];
+    return render(body, 'application/json', arg, headers) ?? inert(object, arg, headers, body);
+  }) as unknown as Context['json'];
   ctx.text = ((body: string, arg?: unknown, headers?: unknown) => {
     const ct = (headers as Record<string, string> | undefined)?.['Content-Type'];
     const plain = ct === 'text/plain; charset=utf-8' ? render(body, ct, arg, undefined) : null;
