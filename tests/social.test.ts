@@ -467,6 +467,10 @@ describe('search and directory', () => {
     // The terminal's JSON too.
     expect(flags((await call(app, '/directory?format=json', { headers: me.auth })).json.items)).toEqual({ friend_x: true, stranger_x: false, viewer_me: false });
     expect(flags((await call(app, '/search?q=friend&format=json', { headers: me.auth })).json.accounts)).toEqual({ friend_x: true });
+    // And the terminal's text.
+    const lines = (await call(app, '/directory', { headers: { ...me.auth, accept: '*/*' } })).text.split('\n');
+    expect(lines.find((l) => l.startsWith('@friend_x'))).toContain('followed by you');
+    expect(lines.find((l) => l.startsWith('@stranger_x'))).not.toContain('followed by you');
     // Signed out (open reading), there is no viewer to follow anyone.
     expect((await call(app, '/api/accounts')).json.items.every((a: object) => !('following' in a))).toBe(true);
   });

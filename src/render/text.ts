@@ -666,7 +666,8 @@ const accountDetails = (a: AccountView): string[] =>
 
 function accountLine(a: AccountView, width: number, paint: Paint): string {
   const label = authorLine(a, width, paint);
-  const details = accountDetails(a).join(' · ');
+  // Whether the reader follows them comes first, so a narrow width shortens the title, not that.
+  const details = [...(a.following ? ['followed by you'] : []), ...accountDetails(a)].join(' · ');
   const room = width - displayWidth(label) - 3;
   return details && room >= MIN_NAME ? label + paint(DIM, ` · ${truncate(details, room)}`) : label;
 }
