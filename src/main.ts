@@ -14,7 +14,7 @@ const SEARCH_FLUSH_MS = 50;
 const SEARCH_FLUSH_MAX = 200;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A second signal sooner than this after the same one is the same signal, delivered twice (see stop()). */
-const SAME_SIGNAL_MS = 250;
+const SAME_SIGNAL_MS = 500;
 
 /** A reason the server cannot start, told in one line naming the setting to fix. */
 class StartupError extends Error {}
