@@ -169,7 +169,7 @@ describe('the home timeline', () => {
     expect(problems).toEqual([]);
   });
 
-  it('keeps a like made on the home timeline when coming back to it, and shows a page for an address it cannot decode', async () => {
+  it('keeps a like when coming back to the timeline, follows from the directory, and shows a page for an address it cannot decode', async () => {
     await page.goto('/home');
     await homeLoaded(page);
     const postmortem = feed().locator(`article[data-post-id="${posts[0].id}"]`);
@@ -187,6 +187,16 @@ describe('the home timeline', () => {
     await filter.pressSequentially('iya');
     expect(await filter.inputValue()).toBe('priya');
     expect(await filter.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The directory says whom Dana follows, and follows or unfollows in place.
+    const follow = page.locator('.people li', { hasText: '@priya' }).getByRole('button', { name: 'Follow @priya' });
+    await eventually(() => follow.getAttribute('aria-pressed')).toBe('true');
+    await follow.click();
+    await eventually(() => follow.getAttribute('aria-pressed')).toBe('false');
+    expect(await follow.textContent()).toBe('Follow');
+    await follow.click();
+    await eventually(() => follow.getAttribute('aria-pressed')).toBe('true');
+    expect(await follow.textContent()).toBe('Following');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
     await eventually(() => postmortem.getByRole('button', { name: 'Liked · 3' }).count()).toBe(1);
 

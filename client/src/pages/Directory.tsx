@@ -1,13 +1,62 @@
 import { useSignal } from '@preact/signals';
 import { useLocation } from 'preact-iso/router';
 import { useEffect, useRef } from 'preact/hooks';
+import { asApiError, setFollowing } from '../actions';
 import { api, withQuery } from '../api';
 import { ListFooter } from '../components/ListFooter';
 import { PageTitle } from '../components/Page';
 import { useList } from '../hooks';
+import { useAppState } from '../state';
 import type { Account } from '../types';
 
-/** Accounts as a list of names linking to profiles, with title and department. */
+/**
+ * Follow or unfollow from a list of people, for a signed-in reader (the list says whom they follow). A toggle
+ * button: its name stays "Follow @handle", aria-pressed says whether they do.
+ */
+function FollowToggle({ account }: { account: Account }) {
+  const state = useAppState();
+  const following = useSignal(account.following ?? false);
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const me = state.me.value;
+  if (account.following === undefined || !me || me.handle === account.handle) return null;
+  const toggle = async () => {
+    if (busy.value) return;
+    busy.value = true;
+    error.value = null;
+    const on = !following.value;
+    try {
+      await setFollowing(state, account.handle, on);
+      following.value = on;
+    } catch (e) {
+      error.value = asApiError(e).message;
+    } finally {
+      busy.value = false;
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class={following.value ? 'secondary follow' : 'follow'}
+        aria-label={`Follow @${account.handle}`}
+        aria-pressed={following.value}
+        // aria-disabled while busy: a disabled button would drop keyboard focus to the page.
+        aria-disabled={busy.value || undefined}
+        onClick={toggle}
+      >
+        {following.value ? 'Following' : 'Follow'}
+      </button>
+      {error.value && (
+        <span role="alert" class="note error">
+          {error.value}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Accounts as a list of names linking to profiles, with title and department, and a follow toggle. */
 export function PeopleList({ people }: { people: Account[] }) {
   return (
     <ul class="people">
@@ -17,6 +66,7 @@ export function PeopleList({ people }: { people: Account[] }) {
             <strong>{a.displayName || a.handle}</strong> <span class="handle">@{a.handle}</span>
           </a>
           {a.bot && <span class="badge">bot</span>}
+          <FollowToggle account={a} />
           {(a.title || a.department) && <span class="role">{[a.title, a.department].filter(Boolean).join(' · ')}</span>}
         </li>
       ))}
