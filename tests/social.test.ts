@@ -464,6 +464,14 @@ describe('search and directory', () => {
     expect(flags((await call(app, '/api/accounts/friend_x/followers', { headers: me.auth })).json.items)).toEqual({ stranger_x: false, viewer_me: false });
     expect(flags((await call(app, '/api/accounts/viewer_me/following', { headers: me.auth })).json.items)).toEqual({ friend_x: true });
     expect(flags((await call(app, '/api/search?q=friend', { headers: me.auth })).json.accounts)).toEqual({ friend_x: true });
+    // The terminal's lists of followers and followed, as text and JSON.
+    const followers = await call(app, '/@friend_x/followers', { headers: { ...me.auth, accept: '*/*' } });
+    expect(followers.text.split('\n')[0]).toBe('following @friend_x');
+    expect(followers.text).toMatch(/^@stranger_x /m);
+    expect(followers.text).toMatch(/^@viewer_me /m);
+    expect(flags((await call(app, '/@viewer_me/following?format=json', { headers: me.auth })).json.items)).toEqual({ friend_x: true });
+    expect((await call(app, '/@viewer_me/following', { headers: { ...me.auth, accept: '*/*' } })).text).toMatch(/^@friend_x .*followed by you/m);
+    expect((await call(app, '/@nobody_here/following', { headers: { ...me.auth, accept: '*/*' } })).status).toBe(404);
     // The terminal's JSON too.
     expect(flags((await call(app, '/directory?format=json', { headers: me.auth })).json.items)).toEqual({ friend_x: true, stranger_x: false, viewer_me: false });
     expect(flags((await call(app, '/search?q=friend&format=json', { headers: me.auth })).json.accounts)).toEqual({ friend_x: true });

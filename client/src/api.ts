@@ -118,6 +118,8 @@ export const api = {
     get<Page<Account>>('/api/accounts', { q, department, cursor }),
   account: (handle: string) => entity<Account>('account', get(`/api/accounts/${seg(handle)}`)),
   accountPosts: (handle: string, cursor?: string) => get<Page<Post>>(`/api/accounts/${seg(handle)}/posts`, { cursor }),
+  follows: (handle: string, direction: 'followers' | 'following', cursor?: string) =>
+    get<Page<Account>>(`/api/accounts/${seg(handle)}/${direction}`, { cursor }),
   follow: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/follow`),
   mute: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/mute`),
   block: (handle: string, on: boolean) => request<void>(on ? 'PUT' : 'DELETE', `/api/accounts/${seg(handle)}/block`),

@@ -7,6 +7,7 @@ import { HelpDialog } from './components/HelpDialog';
 import { useShortcuts, useUnreadPolling } from './hooks';
 import { SignupPage, LoginPage } from './pages/Auth';
 import { DirectoryPage } from './pages/Directory';
+import { FollowsPage } from './pages/Follows';
 import { HelpPage } from './pages/Help';
 import { NotFoundPage } from './pages/NotFound';
 import { NotificationsPage } from './pages/Notifications';
@@ -30,7 +31,10 @@ function ProfileRoute({ at }: { at: string }) {
 
 function ThreadRoute({ at, postId }: { at: string; postId: string }) {
   const handle = handleOf(at);
-  return handle ? <ThreadPage handle={handle} id={postId} /> : <NotFoundPage />;
+  if (!handle) return <NotFoundPage />;
+  // Post ids are 12 characters, so these two words are never one.
+  if (postId === 'followers' || postId === 'following') return <FollowsPage handle={handle} direction={postId} />;
+  return <ThreadPage handle={handle} id={postId} />;
 }
 
 /**

@@ -205,4 +205,24 @@ describe('the home timeline', () => {
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(1);
     expect(problems.filter((p) => !p.includes('%E0'))).toEqual([]);
   });
+
+  it('lists whom a colleague follows and who follows them, from the counts on the profile', async () => {
+    await page.goto('/@dana');
+    await page.getByRole('link', { name: '4 following' }).click();
+    await page.getByRole('heading', { level: 1, name: '@dana follows' }).waitFor();
+    const people = page.locator('.people li');
+    await eventually(() => people.count()).toBe(4);
+    const handles = await people.locator('.handle').allTextContents();
+    expect([...handles].sort()).toEqual(['@deploys', '@lena', '@marcus', '@priya']);
+    // Dana follows them all: every toggle is pressed.
+    expect(await people.getByRole('button', { pressed: true }).count()).toBe(4);
+    await page.goto('/@priya');
+    await page.getByRole('link', { name: /^\d+ followers?$/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Following @priya' }).waitFor();
+    await eventually(() => page.locator('.people li', { hasText: '@dana' }).count()).toBe(1);
+    // Dana's own entry has no toggle.
+    expect(await page.locator('.people li', { hasText: '@dana' }).getByRole('button').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });

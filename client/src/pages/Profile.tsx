@@ -113,10 +113,14 @@ export function ProfilePage({ handle }: { handle: string }) {
                 <strong>{a.postsCount}</strong> {a.postsCount === 1 ? 'post' : 'posts'}
               </li>
               <li>
-                <strong>{a.followersCount}</strong> {a.followersCount === 1 ? 'follower' : 'followers'}
+                <a href={`/@${a.handle}/followers`}>
+                  <strong>{a.followersCount}</strong> {a.followersCount === 1 ? 'follower' : 'followers'}
+                </a>
               </li>
               <li>
-                <strong>{a.followingCount}</strong> following
+                <a href={`/@${a.handle}/following`}>
+                  <strong>{a.followingCount}</strong> following
+                </a>
               </li>
             </ul>
             {self ? (

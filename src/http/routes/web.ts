@@ -10,6 +10,7 @@ import type { LiveItem } from '../../live/subscription';
 import { accountJson, inertJson, notificationJson, postJson, type PostJson } from '../../render/json';
 import { layoutText, renderAccount, renderAccountList, renderPageFooter, renderPost, renderTimeline, sanitizeLine, sanitizeTerminal, truncate } from '../../render/text';
 import { getAccount, listDirectory, markFollowed } from '../../services/accounts';
+import { listFollows } from '../../services/follows';
 import { authenticate, createToken } from '../../services/auth';
 import type { Page } from '../../services/cursor';
 import type { Actor, Scope } from '../../services/deps';
@@ -113,9 +114,11 @@ Read
   # the public timeline, then your home timeline
   curl ${host}/
   curl -H "$H" ${host}/home
-  # a profile with its posts, and one post with its replies
+  # a profile with its posts, one post with its replies, who follows alice and whom she follows
   curl -H "$H" ${host}/@alice
   curl -H "$H" ${host}/@alice/<id>
+  curl -H "$H" ${host}/@alice/followers
+  curl -H "$H" ${host}/@alice/following
   # a tag, a search, your notifications
   curl -H "$H" ${host}/tag/builds
   curl -H "$H" '${host}/search?q=kafka+lag'
@@ -351,6 +354,21 @@ export function webRoutes() {
     if (formatOf(c) === 'json') return json(c, { account, items, next: page.next });
     const o = textOpts(c);
     return text(c, `${renderAccount(account, o)}\n${renderTimeline(`posts by @${account.handle}`, items, { ...o, nextCommand: nextCommand(c, page.next) })}`);
+  });
+
+  // Who follows them, and whom they follow: before /@handle/:id, which takes any word for a post id.
+  app.get('/:at{@[A-Za-z0-9_]+}/:direction{followers|following}', (c) => {
+    if (formatOf(c) === 'html') return appShell(c);
+    const viewer = terminalReader(c);
+    const handle = c.req.param('at').slice(1);
+    const direction = c.req.param('direction') as 'followers' | 'following';
+    const { limit, cursor } = pageOpts(c);
+    const page = listFollows(c.get('deps'), handle, direction, limit, cursor);
+    const items = markFollowed(c.get('deps'), viewer?.id, page.items).map(accountJson);
+    if (formatOf(c) === 'json') return json(c, { items, next: page.next });
+    const o = textOpts(c);
+    const title = truncate(sanitizeLine(direction === 'followers' ? `following @${handle.toLowerCase()}` : `@${handle.toLowerCase()} follows`), o.width);
+    return text(c, `${title}\n\n${renderAccountList(items, { ...o, nextCommand: nextCommand(c, page.next) })}`);
   });
 
   app.get('/:at{@[A-Za-z0-9_]+}/:id', (c) => {
