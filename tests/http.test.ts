@@ -352,6 +352,13 @@ describe('HTTP semantics', () => {
     }
     const text = await app.request('/home', { headers: { ...u.auth, accept: '*/*' } });
     expect(text.headers.get('cache-control')).toBe('private, no-cache');
+    // The terminal's JSON pages revalidate like its text.
+    for (const path of ['/home?format=json', '/directory?format=json']) {
+      const page = await app.request(path, { headers: u.auth });
+      expect(page.headers.get('content-type'), path).toBe('application/json');
+      const again = await app.request(path, { headers: { ...u.auth, 'if-none-match': page.headers.get('etag')! } });
+      expect(again.status, path).toBe(304);
+    }
     // The guidelines revalidate too.
     const g = await app.request('/guidelines');
     expect((await app.request('/guidelines', { headers: { 'if-none-match': g.headers.get('etag')! } })).status).toBe(304);

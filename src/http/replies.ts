@@ -33,7 +33,7 @@ export const renderReplies: MiddlewareHandler<AppEnv> = (c, next) => {
     jsonReply(ctx, body, (arg ?? 200) as ContentfulStatusCode | ResponseInit, headers as Record<string, string> | undefined);
   // HEAD runs the GET handler (Hono) and answers with the same validators (RFC 9110 §9.3.2).
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    ctx.json = ((object: unknown, arg?: unknown, headers?: unknown) => inert(object, arg, headers)) as unknown as Context['json'];
+    ctx.json = inert as unknown as Context['json'];
     return next();
   }
   const ifNoneMatch = c.req.header('if-none-match');

@@ -21,7 +21,7 @@ import { search } from '../../services/search';
 import { accountTimeline, homeTimeline, publicTimeline, tagTimeline } from '../../services/timelines';
 import type { PostRow } from '../../services/types';
 import { readerOf, requireScope, stillSignedIn } from '../auth';
-import { renderReplies, sendJson } from '../replies';
+import { renderReplies } from '../replies';
 import { openLive } from '../rate-limit';
 import { baseUrl, formatOf, urlWithCursor, type AppEnv, type Ctx } from '../env';
 import { parseWidth } from '../negotiate';
@@ -63,7 +63,8 @@ function text(c: Ctx, body: string, status: 200 | 201 = 200) {
 
 function json(c: Ctx, body: unknown) {
   readerDependent(c);
-  return sendJson(c, body);
+  // Inert, and with an ETag and 304s like the text pages (renderReplies).
+  return c.json(body);
 }
 
 /** Reads need a reader: token, session, or open reading; a terminal is told how to get a token. */
