@@ -8,6 +8,7 @@ import { seedDemo } from './services/demo';
 import { holdPosts, onPostsCommitted } from './services/post-batch';
 import { flushSearchIndex, startSearchIndexer } from './services/search';
 import { createLogger } from './http/observability';
+import { writeAfterPollPhase } from './http/coalesce';
 
 // New posts become searchable in small batches: at 1,500 posts/s, 500 at a time held the loop for ~13 ms.
 const SEARCH_FLUSH_MS = 50;
@@ -59,7 +60,7 @@ async function start(config: Config) {
   }
   // A request (headers and body) must arrive within 30 s, not Node's default 300 s: a client trickling a body in
   // holds a connection and its parser that long. Responses (event streams) are not bounded by it.
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS } }, (info) => {
+  const server = serve({ fetch: writeAfterPollPhase(app.fetch), port: config.port, hostname: config.host, serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS } }, (info) => {
     logger.info({ db: config.dbPath }, `bluetwit listening on http://${info.address}:${info.port}`);
   });
   server.once('error', (err: NodeJS.ErrnoException) => {
