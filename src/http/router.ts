@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { ZodError } from 'zod';
+import type { z, ZodError } from 'zod';
 import { AppError } from '../errors';
 import { authorizeBeforeInput } from './auth';
 import type { AppEnv, Ctx } from './env';
@@ -22,4 +22,18 @@ export function createRouter() {
       throw validationError(result.error as ZodError);
     },
   });
+}
+
+/**
+ * A route's query checked in its handler, synchronously, and answered as the route's own validator answers it
+ * (the caller's right to call first, then the fields). For the hottest route only: the validator middleware
+ * `openapi()` adds awaits zod's async parse and a hook, ~4 µs of a cached home page's ~40 (measured).
+ */
+export function validQuery<T extends z.ZodType>(c: Ctx, schema: T): z.output<T> {
+  // What hono/validator hands zod for a query: one string per parameter, or all of a repeated one's.
+  const query = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  authorizeBeforeInput(c);
+  throw validationError(result.error);
 }
