@@ -1,3 +1,5 @@
+import { readingSockets, socketRequestPhase } from '../services/poll-phase';
+
 /**
  * Holds each response made during the event loop's poll phase until that phase is over, so the responses to all
  * the requests read in one phase are written one after another, after their handlers have all run, instead of a
@@ -15,17 +17,9 @@
  * written at once: those are already made together. The request-duration metrics time the handlers, not the hold.
  */
 export function writeAfterPollPhase<A extends unknown[]>(fetch: (...args: A) => Response | Promise<Response>): (...args: A) => Promise<Response> {
-  let polling = false;
-  const pollPhaseOver = () => {
-    polling = false;
-  };
-  const hold = (response: Response) => (polling ? new Promise<Response>((resolve) => setImmediate(resolve, response)) : response);
+  const hold = (response: Response) => (readingSockets() ? new Promise<Response>((resolve) => setImmediate(resolve, response)) : response);
   return (...args) => {
-    // Requests are read from sockets in the poll phase; setImmediate callbacks run right after it.
-    if (!polling) {
-      polling = true;
-      setImmediate(pollPhaseOver);
-    }
+    socketRequestPhase();
     // Held once made: a failure is passed on at once (held, it would be an unhandled rejection until released).
     return Promise.resolve(fetch(...args)).then(hold);
   };

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client';
+import { socketRequestPhase } from './poll-phase';
 
 /** Past this many per-post or per-reader versions, everything is invalidated at once and the maps start over. */
 const MAX_VERSIONS = 200_000;
@@ -73,16 +74,14 @@ export class Changes {
    * any other phase (by a timer's or a setImmediate's work) may predate them and does not count.
    */
   socketRequest(): void {
-    if (this.inPollPhase) return;
-    this.inPollPhase = true;
+    const phase = socketRequestPhase();
+    if (phase === this.phase) return;
+    this.phase = phase;
     this.looked = false;
-    setImmediate(this.pollPhaseOver);
   }
 
-  private inPollPhase = false;
-  private readonly pollPhaseOver = () => {
-    this.inPollPhase = false;
-  };
+  /** The poll phase whose socket requests last made epoch() look again. */
+  private phase = 0;
 
   private looked = false;
   private forgetting = false;
