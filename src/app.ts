@@ -11,7 +11,7 @@ import { ZodError } from 'zod';
 import type { Config } from './config';
 import { databaseFileGone, type Db } from './db/client';
 import { AppError, badRequest } from './errors';
-import { authorizeBeforeInput, rejectInvalidToken, resolveActor } from './http/auth';
+import { authorizeBeforeInput, rejectInvalidToken, resolveActor, resolveActorOrReject } from './http/auth';
 import { utf8Body } from './http/body';
 import { rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
@@ -187,12 +187,18 @@ export function createApp(opts: AppOptions) {
     h.on(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', limitRequestBody);
     h.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', refuseWritesWithoutFile);
     h.onError(onError);
-    h.use(resolveActor);
-    for (const l of limiters) {
-      if (l.methods) h.on(l.methods, l.paths, l.handler);
-      else for (const path of l.paths) h.use(path, l.handler);
+    if (limiters.length === 0) {
+      // Nothing counts requests between resolving a credential and refusing a bad one: one step does both (each
+      // step is a hop through Hono's dispatch, ~1 µs of a cached read).
+      h.use(resolveActorOrReject);
+    } else {
+      h.use(resolveActor);
+      for (const l of limiters) {
+        if (l.methods) h.on(l.methods, l.paths, l.handler);
+        else for (const path of l.paths) h.use(path, l.handler);
+      }
+      h.use(rejectInvalidToken);
     }
-    h.use(rejectInvalidToken);
   }
 
   app.use('/guidelines', renderReplies);

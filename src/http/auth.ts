@@ -52,18 +52,27 @@ function credentialActor(c: Ctx): Actor | null {
   return secret ? actorFromSession(deps, secret) : null;
 }
 
+/** Notes the request's actor; a bad bearer token (on a route that needs one) is refused at once or noted for later. */
+function noteActor(c: Ctx, next: () => Promise<void>, refuseBadToken: boolean): Promise<void> {
+  const actor = credentialActor(c);
+  c.set('actor', actor);
+  if (!actor && bearerOf(c) !== null && !isPublicRoute(c.req.method, c.req.path)) {
+    if (refuseBadToken) throw invalidToken();
+    c.set('invalidToken', true);
+  }
+  if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
+  return next();
+}
+
 /**
  * Resolves the actor from a bearer token or the session cookie; cookie-authenticated unsafe requests must pass
  * Hono's same-origin check. A bad bearer token is noted here and refused by rejectInvalidToken, after the rate
  * limiters have counted the request against its address (a revoked bot retrying forever is still slowed).
  */
-export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => {
-  const actor = credentialActor(c);
-  if (!actor && bearerOf(c) !== null && !isPublicRoute(c.req.method, c.req.path)) c.set('invalidToken', true);
-  c.set('actor', actor);
-  if (actor?.via === 'session' && !SAFE.test(c.req.method)) return assertSameOrigin(c).then(() => next());
-  return next();
-};
+export const resolveActor: MiddlewareHandler<AppEnv> = (c, next) => noteActor(c, next, false);
+
+/** resolveActor and rejectInvalidToken in one step, for when no rate limiter counts requests between them. */
+export const resolveActorOrReject: MiddlewareHandler<AppEnv> = (c, next) => noteActor(c, next, true);
 
 const invalidToken = () => new AppError(401, 'invalid_token', 'The bearer token is not valid (revoked or mistyped).');
 
