@@ -92,7 +92,8 @@ export function deleteSession(deps: Deps, secret: string): void {
 const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
 
 type Cached = { actor: Actor; epoch: number; credentials: number; expiresAt: number };
-const actorCaches = new WeakMap<Deps['db'], Map<string, Cached>>();
+// By kind, then by the secret as sent: a lookup hashes the header's own string, no key built from it.
+const actorCaches = new WeakMap<Deps['db'], Record<'token' | 'session', Map<string, Cached>>>();
 const MAX_CACHED_ACTORS = 10_000;
 
 /**
@@ -100,9 +101,10 @@ const MAX_CACHED_ACTORS = 10_000;
  * change tracker cannot account for happens (a role change, a password reset, any write by the admin CLI), or
  * the session expires. Only successful lookups are kept, so unknown secrets cannot fill it.
  */
-function remembered(deps: Deps, key: string, load: () => { actor: Actor; expiresAt: number } | null): Actor | null {
-  let cache = actorCaches.get(deps.db);
-  if (!cache) actorCaches.set(deps.db, (cache = new Map()));
+function remembered(deps: Deps, kind: 'token' | 'session', key: string, load: () => { actor: Actor; expiresAt: number } | null): Actor | null {
+  let caches = actorCaches.get(deps.db);
+  if (!caches) actorCaches.set(deps.db, (caches = { token: new Map(), session: new Map() }));
+  const cache = caches[kind];
   const tracker = changes(deps.db);
   const epoch = tracker.epoch();
   const credentials = tracker.credentials;
@@ -120,7 +122,7 @@ function remembered(deps: Deps, key: string, load: () => { actor: Actor; expires
 
 /** Resolves a session cookie value to its actor, or null when unknown or expired. */
 export function actorFromSession(deps: Deps, secret: string): Actor | null {
-  return remembered(deps, `s:${secret}`, () => {
+  return remembered(deps, 'session', secret, () => {
     const hash = hashSecret(secret);
     const row = prepared(
       deps.db,
@@ -135,7 +137,7 @@ export function actorFromSession(deps: Deps, secret: string): Actor | null {
 
 /** Resolves a bearer token to its actor with the token's scopes, or null. */
 export function actorFromToken(deps: Deps, token: string): Actor | null {
-  return remembered(deps, `t:${token}`, () => {
+  return remembered(deps, 'token', token, () => {
     const row = prepared(
       deps.db,
       'SELECT a.id, a.handle, a.role, t.scopes, t.id AS tokenId FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = ?',
