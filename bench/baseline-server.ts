@@ -1,15 +1,15 @@
 // The HTTP baseline: a minimal Hono server answering each reader with the page the real server sent them, recorded,
 // so the bench can report the real server's throughput as a fraction of what this stack can do at all.
-import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { recordedPages } from './pages';
 
-type Recorded = { token: string; body: string };
-const utf8 = new TextEncoder();
-// The pages as bytes, as the real server keeps its cached pages: no per-request encoding on either side.
-const recorded = JSON.parse(readFileSync(process.env.BENCH_PAGES!, 'utf8')).pages as Recorded[];
-const pages = new Map(recorded.map((p) => [`Bearer ${p.token}`, utf8.encode(p.body)]));
-const anyPage = pages.values().next().value!;
+const pages = new Map(recordedPages().map((p) => [`Bearer ${p.token}`, p.bytes]));
 const app = new Hono();
-app.get('*', (c) => c.body(pages.get(c.req.header('authorization') ?? '') ?? anyPage, 200, { 'Content-Type': 'application/json' }));
+app.get('/', (c) => c.text('ok'));
+// A reader the bench did not record gets a 401, which the bench counts as a failure, rather than someone else's page.
+app.get('*', (c) => {
+  const page = pages.get(c.req.header('authorization') ?? '');
+  return page ? c.body(page, 200, { 'Content-Type': 'application/json' }) : c.body(null, 401);
+});
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });

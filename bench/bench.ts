@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { build as esbuild } from 'esbuild';
+import type { Recorded } from './pages';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
 import { createDeps, type Deps } from '../src/services/deps';
@@ -287,6 +288,7 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     PORT: String(port), HOST: '127.0.0.1', BLUETWIT_DB: dbPath, BLUETWIT_RATE_LIMITS: 'off', BLUETWIT_LOG_LEVEL: 'info',
   }, `http://127.0.0.1:${port}/healthz`);
   const url = `http://127.0.0.1:${port}`;
+  const pagesFile = seededPath.replace(/\.db$/, '-pages.json');
   try {
     // A realistic mix: every class, mostly first pages; the same sequence for every connection.
     const byClass = ['light', 'median', 'heavy'].map((c) => tokens.filter((t) => t.class === c));
@@ -296,16 +298,18 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     // load generator decodes every body it reads (autocannon appends it to a string), at a cost that depends on the
     // characters as well as the size (one median page read 20% slower than another of the same length), so the
     // servers are compared on the same bytes. The file holds tokens: readable by its owner only.
-    const recorded: { token: string; body: string; etag: string; link: string }[] = [];
+    // Recorded as the load generator reads them: it asks for no compression.
+    const recorded: Recorded[] = [];
     for (const token of new Set(mix.map((t) => t.token))) {
-      const page = await fetch(`${url}/api/timelines/home`, { headers: { authorization: `Bearer ${token}` } });
+      const page = await fetch(`${url}/api/timelines/home`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'identity' } });
       if (page.status !== 200) throw new Error(`recording a reader's page: HTTP ${page.status}`);
       recorded.push({ token, body: await page.text(), etag: page.headers.get('etag') ?? '', link: page.headers.get('link') ?? '' });
     }
-    const pagesFile = seededPath.replace(/\.db$/, '-pages.json');
     rmSync(pagesFile, { force: true });
-    writeFileSync(pagesFile, JSON.stringify({ pages: recorded }), { mode: 0o600 });
-    const pageBytes = Math.round(recorded.reduce((n, r) => n + Buffer.byteLength(r.body), 0) / recorded.length);
+    writeFileSync(pagesFile, JSON.stringify({ pages: recorded }), { mode: 0o600, flag: 'wx' });
+    // The average page as the mix requests them, so a reader who comes up more often weighs more.
+    const sizes = new Map(recorded.map((r) => [r.token, Buffer.byteLength(r.body)]));
+    const pageBytes = Math.round(mix.reduce((n, t) => n + sizes.get(t.token)!, 0) / mix.length);
     // The static baseline and the contract's floor, each bundled and started the same way as the server.
     const reference = async (name: string) => {
       const port = await freePort();
@@ -343,6 +347,7 @@ async function httpLevel(seededPath: string, tokensPath: string) {
     };
   } finally {
     await stop(server);
+    rmSync(pagesFile, { force: true });
   }
 }
 

@@ -3,17 +3,14 @@
 // looked up in memory, the reader's recorded page with its ETag and Link. No database, cache checks, metrics,
 // logging or validation. The bench reports it beside the static baseline, so the share of the gap that the
 // contract itself costs on this stack and machine is measured, not argued.
-import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS } from '../src/http/security';
+import { recordedPages } from './pages';
 
-type Recorded = { token: string; body: string; etag: string; link: string };
-const utf8 = new TextEncoder();
-const recorded = JSON.parse(readFileSync(process.env.BENCH_PAGES!, 'utf8')).pages as Recorded[];
-const pages = new Map(recorded.map((p) => [p.token, { ...p, bytes: utf8.encode(p.body) }]));
+const pages = new Map(recordedPages().map((p) => [p.token, p]));
 const app = new Hono();
 app.use(requestId());
 app.use(secureHeaders(API_SECURITY_HEADERS));

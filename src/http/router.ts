@@ -37,6 +37,10 @@ function parsed<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
  * A route's query checked in its handler, synchronously, answered as the validator middleware answers it; call it
  * once the handler has checked who may call. For the hottest route only: the validator middleware `openapi()`
  * adds awaits zod's async parse and a hook, ~4 µs of a cached home page's ~45 (measured).
+ *
+ * An empty query's parse is made once per schema and shared, shallowly frozen, by every such request: the schema
+ * must not default to objects or arrays (a caller could change them for all) or to anything that depends on the
+ * time or the request.
  */
 export function validQuery<T extends z.ZodType>(c: Ctx, schema: T): z.output<T> {
   // Most requests have no query at all (a first page), and an empty query always parses the same: once per schema.

@@ -94,6 +94,7 @@ const ALL_SCOPES: ReadonlySet<Scope> = new Set(['read', 'write']);
 type Cached = { actor: Actor; epoch: number; credentials: number; expiresAt: number };
 // By kind, then by the secret as sent: a lookup hashes the header's own string, no key built from it.
 const actorCaches = new WeakMap<Deps['db'], Record<'token' | 'session', Map<string, Cached>>>();
+// Per kind, so up to twice this many in all; a full map starts over rather than tracking recency.
 const MAX_CACHED_ACTORS = 10_000;
 
 /**
