@@ -9,7 +9,8 @@ import { createDeps, type Actor, type Deps } from '../src/services/deps';
 import { follow, unfollow } from '../src/services/follows';
 import { hide } from '../src/services/moderation';
 import { createPost, deletePost, isBlockedBy } from '../src/services/posts';
-import { homeTimeline } from '../src/services/timelines';
+import { insertAccount } from '../src/services/accounts';
+import { belongsToHome, homeTimeline } from '../src/services/timelines';
 
 // The bench's correctness check, small enough for CI: on realistic seeded data (skewed authors,
 // heavy-tailed follows), the home timeline equals the obvious query for every kind of reader,
@@ -78,5 +79,28 @@ describe('home timeline on seeded data', () => {
         }
       }
     }
+  });
+
+  it("shows a followed account's first post, and not a stranger's, to a reader whose follow bitmap was built before either posted", () => {
+    // The walk tests authors in a bitmap by post-log slot, and slots are handed out as authors are first met: an
+    // account the reader followed before it ever posted must be in the bitmap, and one that posts for the first
+    // time after it was built must not be mistaken for anyone in it.
+    const [viewer] = (db.$client.prepare('SELECT id FROM accounts ORDER BY following_count DESC LIMIT 1').all() as { id: number }[]).map((r) => r.id);
+    const quiet = insertAccount(deps, { handle: 'quiet_one', displayName: 'Quiet One' }, 'x');
+    const stranger = insertAccount(deps, { handle: 'stranger_one', displayName: 'Stranger One' }, 'x');
+    follow(deps, actor(viewer), quiet.handle);
+    const first = homeTimeline(deps, viewer, { limit: 20 });
+    expect(first.items.map((p) => p.id)).toEqual(reference(viewer, Number.MAX_SAFE_INTEGER, 20));
+    expect(belongsToHome(deps, viewer, quiet.id)).toBe(true);
+    expect(belongsToHome(deps, viewer, stranger.id)).toBe(false);
+    // The stranger posts first, so takes the next slot; then the quiet account posts.
+    const theirs = createPost(deps, actor(stranger.id), { text: 'first words from a stranger' });
+    const ours = createPost(deps, actor(quiet.id), { text: 'first words from someone followed' });
+    const after = homeTimeline(deps, viewer, { limit: 20 });
+    expect(after.items[0].id).toBe(ours.id);
+    expect(after.items.map((p) => p.id)).not.toContain(theirs.id);
+    expect(after.items.map((p) => p.id)).toEqual(reference(viewer, Number.MAX_SAFE_INTEGER, 20));
+    expect(belongsToHome(deps, viewer, quiet.id)).toBe(true);
+    expect(belongsToHome(deps, viewer, stranger.id)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
 import { loadPosts } from './posts';
 import { changes } from './changes';
-import { bitmapOf, inBitmap, postLog } from './post-log';
+import { postLog } from './post-log';
 import { recentPosts } from './recent';
 import { normalizeTag } from './text';
 import type { PostRow } from './types';
@@ -60,7 +60,8 @@ type Followed = {
   epoch: number;
   version: number;
   list: Int32Array;
-  /** The same accounts as a bitmap by id, built the first time a walk needs to test membership. */
+  /** The same accounts as a bitmap by post-log slot (`PostLog.bitmap`), built the first time a walk or a live
+   * stream needs to test membership. */
   bits: Uint32Array | null;
 };
 const FOLLOWED = 'SELECT json_group_array(followee_id) FROM follows WHERE follower_id = ?';
@@ -142,8 +143,9 @@ export function homeTimeline(deps: Deps, viewerId: number, opts: TimelineOptions
   let upper = before;
   const seekCost = authors.length * SEEK_US;
   if (walkCost <= seekCost) {
-    followed.bits ??= bitmapOf(authors);
-    const walked = postLog(deps.db).walk(followed.bits, before, want, bots);
+    const log = postLog(deps.db);
+    followed.bits ??= log.bitmap(authors);
+    const walked = log.walk(followed.bits, before, want, bots);
     seqs.push(...walked.seqs);
     if (walked.done) return result(seqs);
     upper = walked.reached;
@@ -201,7 +203,8 @@ export function tagTimeline(deps: Deps, viewerId: number | null, rawTag: string,
 export function belongsToHome(deps: Deps, viewerId: number, authorId: number): boolean {
   // The same accounts the home timeline is built from, from the same cache.
   const followed = followedAuthors(deps, viewerId);
-  return inBitmap((followed.bits ??= bitmapOf(followed.list)), authorId);
+  const log = postLog(deps.db);
+  return log.has((followed.bits ??= log.bitmap(followed.list)), authorId);
 }
 
 /** Whether the viewer hides (mutes or blocks) this author. */
