@@ -7,15 +7,6 @@ const CAPACITY = 1 << 20;
 /** Posts read from the database at a time when a walk goes below what the log holds. */
 const CHUNK = 4096;
 
-/** A bitmap of small non-negative numbers, built and tested faster than a Set. */
-function bitmapOf(ids: ArrayLike<number>): Uint32Array {
-  let max = 0;
-  for (let i = 0; i < ids.length; i++) if (ids[i] > max) max = ids[i];
-  const bits = new Uint32Array((max >>> 5) + 1);
-  for (let i = 0; i < ids.length; i++) bits[ids[i] >>> 5] |= 1 << (ids[i] & 31);
-  return bits;
-}
-
 const inBitmap = (bits: Uint32Array, n: number): boolean => n >>> 5 < bits.length && (bits[n >>> 5] & (1 << (n & 31))) !== 0;
 
 /**
@@ -93,9 +84,14 @@ export class PostLog {
    */
   bitmap(accountIds: ArrayLike<number>): Uint32Array {
     if (!this.started) this.start();
-    const slots = new Int32Array(accountIds.length);
-    for (let i = 0; i < accountIds.length; i++) slots[i] = this.slot(accountIds[i]);
-    return bitmapOf(slots);
+    // Sized for every slot there could be once these have theirs: one pass.
+    const bits = new Uint32Array(((this.slots + accountIds.length) >>> 5) + 1);
+    for (let i = 0; i < accountIds.length; i++) {
+      const id = accountIds[i];
+      const slot = id < this.slotOf.length && this.slotOf[id] !== 0 ? this.slotOf[id] - 1 : this.slot(id);
+      bits[slot >>> 5] |= 1 << (slot & 31);
+    }
+    return bits;
   }
 
   /** Whether an account is in a bitmap made by `bitmap`. */
