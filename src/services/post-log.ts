@@ -87,8 +87,7 @@ export class PostLog {
     // Sized for every slot there could be once these have theirs: one pass.
     const bits = new Uint32Array(((this.slots + accountIds.length) >>> 5) + 1);
     for (let i = 0; i < accountIds.length; i++) {
-      const id = accountIds[i];
-      const slot = id < this.slotOf.length && this.slotOf[id] !== 0 ? this.slotOf[id] - 1 : this.slot(id);
+      const slot = this.slot(accountIds[i]);
       bits[slot >>> 5] |= 1 << (slot & 31);
     }
     return bits;
