@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
+import { Frame } from './http/frame';
 import { ZodError } from 'zod';
 import type { Config } from './config';
 import { databaseFileGone, type Db } from './db/client';
@@ -97,8 +98,9 @@ export function createApp(opts: AppOptions) {
   const app = new Hono<AppEnv>();
   const apiApp = new Hono<AppEnv>({ router: new RegExpRouter() });
   const tracker = changes(deps.db);
-  const pageHeaders = secureHeaders(PAGE_SECURITY_HEADERS);
-  const apiHeaders = secureHeaders(API_SECURITY_HEADERS);
+  // Every API answer depends on who asks: a browser may keep it but must revalidate; shared caches never store it.
+  const apiFrame = new Frame(secureHeaders(API_SECURITY_HEADERS), { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie, Accept-Encoding' });
+  const pageFrame = new Frame(secureHeaders(PAGE_SECURITY_HEADERS));
   const tooLarge = () => {
     throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
   };
@@ -156,9 +158,11 @@ export function createApp(opts: AppOptions) {
   /**
    * The service's own work around every request, in one middleware (each layer costs every request a promise and
    * a hop, ~2 µs, as much as a cached home page's own work): it looks for other processes' commits, checks the
-   * Host header, marks API answers as private, compresses when asked, and times, counts and logs the request.
+   * Host header, puts the app's frame of headers on the answer (security headers; the API's are private),
+   * compresses when asked, and times, counts and logs the request.
    */
-  const perRequest = (api: boolean): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const perRequest = (frame: Frame): MiddlewareHandler<AppEnv> => async (c, next) => {
+    const start = performance.now();
     // Other processes' commits are looked for once for all the requests read from sockets in one poll phase
     // (a read transaction each time, not worth repeating for every request of a busy turn): they all arrived
     // before it began. A request made in process (app.request) may follow a commit at any moment, so it looks.
@@ -166,22 +170,24 @@ export function createApp(opts: AppOptions) {
     else tracker.newRequest();
     c.set('deps', deps);
     c.set('metrics', metrics);
+    c.set('frame', frame);
+    const security = frame.security ?? (await frame.ready());
+    // Framed before compression, which then sees the Vary it extends and the Cache-Control it must respect.
+    const framed = async () => {
+      await next();
+      frame.stamp(c.res, security);
+    };
     // Links, Location headers and the terminal's help are built from the Host header.
     const host = c.req.header('host');
-    if (host !== undefined && !validHost(host)) throw badRequest('The Host header is not a valid host name.', [{ field: 'host', message: 'a host name or address with an optional port' }], 'invalid_host');
-    if (api) {
-      // Every API answer depends on who asks: a browser may keep it but must revalidate; shared caches never store it.
-      c.header('Cache-Control', 'private, no-cache');
-      c.header('Vary', 'Authorization, Cookie, Accept-Encoding');
-    }
-    const start = performance.now();
-    await (c.req.header('accept-encoding') ? compressAll(c, next) : next());
+    if (host !== undefined && !validHost(host)) {
+      c.res = await onError(badRequest('The Host header is not a valid host name.', [{ field: 'host', message: 'a host name or address with an optional port' }], 'invalid_host'), c);
+      frame.stamp(c.res, security);
+    } else await (c.req.header('accept-encoding') ? compressAll(c, framed) : framed());
     recordRequest(logger, metrics, c, performance.now() - start);
   };
-  for (const [h, headers, api] of [[apiApp, apiHeaders, true], [app, pageHeaders, false]] as const) {
+  for (const [h, frame] of [[apiApp, apiFrame], [app, pageFrame]] as const) {
     h.use(requestId());
-    h.use(perRequest(api));
-    h.use(headers);
+    h.use(perRequest(frame));
     // Bodies are measured for the methods routes take them on; a request with any other method matches no
     // route, and its body is never read.
     h.on(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '*', limitRequestBody);

@@ -228,6 +228,11 @@ describe('HTTP semantics', () => {
     const api = await app.request('/api/timelines/public', { headers: { host: `${'b'.repeat(64)}.example` } });
     expect(api.status).toBe(400);
     expect((await api.json()).error.code).toBe('invalid_host');
+    // Refused with the headers every answer carries.
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers.get('cache-control')).toBe('private, no-cache');
+    expect(api.headers.get('x-request-id')).toBeTruthy();
+    expect(help.headers.get('content-security-policy')).toContain("default-src 'self'");
     for (const host of ['localhost:3000', 'bluetwit.corp.example', '[::1]:8080', '10.0.0.7', 'my_service.internal.']) {
       expect((await app.request('/help', { headers: { host, accept: 'text/plain' } })).status, host).toBe(200);
     }

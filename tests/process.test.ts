@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -238,6 +239,64 @@ describe('the real server process', () => {
       const huge = await fetch(`${server.base}/api/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'x'.repeat(200_000) }) });
       expect(huge.status).toBe(413);
       expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    } finally {
+      server.proc.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  }, 60_000);
+
+  it('writes the home timeline\'s answers, built with their headers in one object, with the same frame of headers as every API answer', async () => {
+    const server = await startServer(tempDb());
+    // node:http rather than fetch, which always asks for gzip: each way a page can be answered is asked for.
+    const get = (path: string, headers: Record<string, string>, method = 'GET') =>
+      new Promise<{ status: number; raw: string[]; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(`${server.base}${path}`, { method, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode!, raw: res.rawHeaders, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const FRAME = ['cache-control', 'vary', 'content-security-policy', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options'];
+    const frameOf = (r: { headers: Record<string, unknown> }) => Object.fromEntries(FRAME.map((h) => [h, r.headers[h]]));
+    try {
+      const auth = await account(server.base, 'framed');
+      for (let i = 0; i < 30; i++) {
+        const text = `post ${i} long enough that a page of them is worth compressing for the reader`;
+        await fetch(`${server.base}/api/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ text }) });
+      }
+      const reference = await get('/api/me', { authorization: auth.authorization });
+      expect(reference.status).toBe(200);
+      expect(reference.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(reference.headers['cache-control']).toBe('private, no-cache');
+      const plain = await get('/api/timelines/home?limit=5', { authorization: auth.authorization });
+      const again = await get('/api/timelines/home?limit=5', { authorization: auth.authorization, 'x-request-id': 'trace-me-42' });
+      const gzip = await get('/api/timelines/home?limit=5', { authorization: auth.authorization, 'accept-encoding': 'gzip' });
+      const head = await get('/api/timelines/home?limit=5', { authorization: auth.authorization }, 'HEAD');
+      const notModified = await get('/api/timelines/home?limit=5', { authorization: auth.authorization, 'if-none-match': String(plain.headers.etag) });
+      const refused = await get('/api/timelines/home', { authorization: 'Bearer bt_nottoken' });
+      expect([plain, again, gzip, head, notModified, refused].map((r) => r.status)).toEqual([200, 200, 200, 200, 304, 401]);
+      for (const [name, r] of Object.entries({ plain, again, gzip, head, notModified, refused })) {
+        expect(frameOf(r), name).toEqual(frameOf(reference));
+        // Each header once: a frame header the route also set is not written twice.
+        const names = r.raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+        expect(new Set(names).size, name).toBe(names.length);
+        expect(r.headers['x-request-id'], name).toMatch(/^[\w-]+$/);
+      }
+      // A caller's request id is carried through; every other request gets its own.
+      expect(again.headers['x-request-id']).toBe('trace-me-42');
+      expect(new Set([plain, gzip, head, notModified, refused].map((r) => r.headers['x-request-id'])).size).toBe(5);
+      // The page itself: its length, type, validator and link, and gzip's weak validator over the same bytes.
+      expect(plain.headers['content-type']).toBe('application/json');
+      expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+      expect((JSON.parse(plain.body.toString()) as { items: unknown[] }).items).toHaveLength(5);
+      expect(plain.headers.link).toMatch(/rel="next"/);
+      expect([head.headers.etag, head.headers.link, head.body.length]).toEqual([plain.headers.etag, plain.headers.link, 0]);
+      expect([notModified.headers.etag, notModified.body.length]).toEqual([plain.headers.etag, 0]);
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gzip.headers.etag).toBe(`W/${plain.headers.etag}`);
+      expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
     } finally {
       server.proc.kill('SIGTERM');
       expect(await server.exited).toBe(0);

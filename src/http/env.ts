@@ -5,6 +5,7 @@ import type { Actor, Deps } from '../services/deps';
 import type { PostRow } from '../services/types';
 import { preferredFormat, type Format } from './negotiate';
 import type { Metrics } from './observability';
+import type { Frame } from './frame';
 
 export type AppEnv = {
   Variables: {
@@ -14,6 +15,8 @@ export type AppEnv = {
     invalidToken: boolean;
     requestId: string;
     metrics: Metrics;
+    /** The headers every answer of this app carries (security, and the API's caching defaults). */
+    frame: Frame;
   };
 };
 
