@@ -4,7 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { renderReplies, sendJson } from './http/replies';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
 import { Frame } from './http/frame';
@@ -14,7 +13,7 @@ import { databaseFileGone, type Db } from './db/client';
 import { AppError, badRequest } from './errors';
 import { authorizeBeforeInput, rejectInvalidToken, resolveActor, resolveActorOrReject } from './http/auth';
 import { utf8Body } from './http/body';
-import { rateLimits } from './http/rate-limit';
+import { rateLimitHeaders, rateLimits } from './http/rate-limit';
 import { baseUrl, formatOf, validHost, type AppEnv, type Ctx } from './http/env';
 import { createRouter, INVALID_FIELDS, validationError } from './http/router';
 import { documentMiddlewareErrors, openApiJson } from './http/schemas';
@@ -98,9 +97,11 @@ export function createApp(opts: AppOptions) {
   const app = new Hono<AppEnv>();
   const apiApp = new Hono<AppEnv>({ router: new RegExpRouter() });
   const tracker = changes(deps.db);
+  const limiters = rateLimits(opts.config);
+  const budget = limiters.length > 0 ? (c: Ctx) => rateLimitHeaders(c, opts.config.rate.windowMs) : undefined;
   // Every API answer depends on who asks: a browser may keep it but must revalidate; shared caches never store it.
-  const apiFrame = new Frame(secureHeaders(API_SECURITY_HEADERS), { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie, Accept-Encoding' });
-  const pageFrame = new Frame(secureHeaders(PAGE_SECURITY_HEADERS));
+  const apiFrame = new Frame(secureHeaders(API_SECURITY_HEADERS), { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie, Accept-Encoding' }, budget);
+  const pageFrame = new Frame(secureHeaders(PAGE_SECURITY_HEADERS), {}, budget);
   const tooLarge = () => {
     throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${opts.config.bodyLimit} bytes.`);
   };
@@ -150,16 +151,16 @@ export function createApp(opts: AppOptions) {
     // Through inertJson like every JSON reply: a message may quote the request's path.
     return sendJson(c, body, e.status);
   };
-  const limiters = rateLimits(opts.config);
   // Compressed when asked (JSON, text, HTML, scripts; not event streams, nor /live, which says no-transform); a
   // compressed reply's ETag turns weak, and Vary names Accept-Encoding. Only when asked: hono/compress adds Vary to
   // a finished response, which rebuilds it as a stream, and that cost a cached read two thirds of its speed.
   const compressAll = compress();
   /**
    * The service's own work around every request, in one middleware (each layer costs every request a promise and
-   * a hop, ~2 µs, as much as a cached home page's own work): it looks for other processes' commits, checks the
-   * Host header, puts the app's frame of headers on the answer (security headers; the API's are private),
-   * compresses when asked, and times, counts and logs the request.
+   * a hop, ~2 µs, as much as a cached home page's own work): it names the request, looks for other processes'
+   * commits, checks the Host header, puts the app's frame of headers on the answer (the request id, security
+   * headers, the API's caching, the rate limits' budget), compresses when asked, and times, counts and logs the
+   * request.
    */
   const perRequest = (frame: Frame): MiddlewareHandler<AppEnv> => async (c, next) => {
     const start = performance.now();
@@ -171,22 +172,25 @@ export function createApp(opts: AppOptions) {
     c.set('deps', deps);
     c.set('metrics', metrics);
     c.set('frame', frame);
+    // The caller's request id when it is a plain token (as hono/request-id takes one), else a new one; logged, and
+    // sent back in the frame (hono/request-id would set it on the context, which the home route's replies skip).
+    const given = c.req.header('x-request-id');
+    c.set('requestId', given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : crypto.randomUUID());
     const security = frame.security ?? (await frame.ready());
     // Framed before compression, which then sees the Vary it extends and the Cache-Control it must respect.
     const framed = async () => {
       await next();
-      frame.stamp(c.res, security);
+      frame.stamp(c, security);
     };
     // Links, Location headers and the terminal's help are built from the Host header.
     const host = c.req.header('host');
     if (host !== undefined && !validHost(host)) {
       c.res = await onError(badRequest('The Host header is not a valid host name.', [{ field: 'host', message: 'a host name or address with an optional port' }], 'invalid_host'), c);
-      frame.stamp(c.res, security);
+      frame.stamp(c, security);
     } else await (c.req.header('accept-encoding') ? compressAll(c, framed) : framed());
     recordRequest(logger, metrics, c, performance.now() - start);
   };
   for (const [h, frame] of [[apiApp, apiFrame], [app, pageFrame]] as const) {
-    h.use(requestId());
     h.use(perRequest(frame));
     // Bodies are measured for the methods routes take them on; a request with any other method matches no
     // route, and its body is never read.

@@ -45,6 +45,28 @@ describe('rate limits', () => {
     expect((await call(app, '/api/timelines/public', { headers: other.auth })).status).toBe(200);
   });
 
+  it('sends the budget with every home timeline answer, cached pages included, and Retry-After past it', async () => {
+    const app = makeTestApp(limited({ read: 4 }));
+    const u = await signUp(app);
+    const first = await app.request('/api/timelines/home', { headers: u.auth });
+    const cached = await app.request('/api/timelines/home', { headers: u.auth });
+    const gzip = await app.request('/api/timelines/home', { headers: { ...u.auth, 'accept-encoding': 'gzip' } });
+    const revalidated = await app.request('/api/timelines/home', { headers: { ...u.auth, 'if-none-match': first.headers.get('etag')! } });
+    const over = await app.request('/api/timelines/home', { headers: u.auth });
+    const answers = [first, cached, gzip, revalidated, over];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 304, 429]);
+    expect(answers.map((r) => r.headers.get('ratelimit-remaining'))).toEqual(['3', '2', '1', '0', '0']);
+    for (const r of answers) {
+      expect(r.headers.get('ratelimit-limit')).toBe('4');
+      expect(r.headers.get('ratelimit-policy')).toMatch(/^4;w=\d+$/);
+      expect(Number(r.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+      expect(r.headers.get('x-request-id')).toBeTruthy();
+      expect(r.headers.get('cache-control')).toBe('private, no-cache');
+    }
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await over.json()).error.code).toBe('rate_limited');
+  });
+
   it('counts requests with a revoked or made-up token against their address, so retrying one forever is slowed too', async () => {
     const app = makeTestApp(limited({ read: 3, write: 2 }));
     const statuses: number[] = [];

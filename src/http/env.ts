@@ -6,6 +6,7 @@ import type { PostRow } from '../services/types';
 import { preferredFormat, type Format } from './negotiate';
 import type { Metrics } from './observability';
 import type { Frame } from './frame';
+import type { RateLimitInfo } from 'hono-rate-limiter';
 
 export type AppEnv = {
   Variables: {
@@ -17,6 +18,8 @@ export type AppEnv = {
     metrics: Metrics;
     /** The headers every answer of this app carries (security, and the API's caching defaults). */
     frame: Frame;
+    /** The budget the request was last counted against (hono-rate-limiter's). */
+    rateLimit?: RateLimitInfo;
   };
 };
 

@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
-import { rateLimiter } from 'hono-rate-limiter';
+import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { subscribeTimeline, type Timeline } from '../live/subscription';
@@ -59,10 +59,34 @@ const isSignUp = (c: Ctx) => c.req.method === 'POST' && c.req.path === SIGN_UP_P
 /** A limiter and the requests it sees (all of them without `methods`); a request skips the others entirely. */
 export type Limiter = { methods?: string[]; paths: string[]; handler: MiddlewareHandler<AppEnv> };
 
+/** Seconds until a budget's window starts over (the whole window when the store does not say). */
+const resetSeconds = (info: RateLimitInfo, windowMs?: number) =>
+  info.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : windowMs && Math.ceil(windowMs / 1000);
+
 // Thrown, so the app's error handler answers in the request's own format (JSON under /api, a line for terminals).
-const tooMany = (what: string) => () => {
+const tooMany = (what: string, windowMs: number) => (c: Ctx) => {
+  const info = c.get('rateLimit');
+  if (info) c.header('Retry-After', String(resetSeconds(info, windowMs)));
   throw new AppError(429, 'rate_limited', `Too many ${what}; wait as long as Retry-After says.`);
 };
+
+/**
+ * The RateLimit-* headers (IETF draft 6, as hono-rate-limiter writes them) for the budget the request was last
+ * counted against, which the limiters leave to the app's frame of headers (src/http/frame.ts): set by each
+ * limiter, they would put every answer's headers in a web `Headers`.
+ */
+export function rateLimitHeaders(c: Ctx, windowMs: number): Record<string, string> | undefined {
+  const info = c.get('rateLimit');
+  if (!info) return undefined;
+  const headers: Record<string, string> = {
+    'ratelimit-policy': `${info.limit};w=${Math.ceil(windowMs / 1000)}`,
+    'ratelimit-limit': String(info.limit),
+    'ratelimit-remaining': String(info.remaining),
+  };
+  const reset = resetSeconds(info);
+  if (reset) headers['ratelimit-reset'] = String(reset);
+  return headers;
+}
 
 /**
  * How many more sign-ins and token requests than failed ones an address may make in a window: enough for an office
@@ -74,8 +98,9 @@ const SIGN_INS_PER_FAILURE = 10;
 /**
  * Budgets per credential (token or session) or, signed out, per IP: reads, and writes per account (so minting
  * more tokens buys no more writes), and much tighter ones per IP for failed password attempts, for sign-ins and
- * token requests of any outcome (each costs a password hash or mints a credential), and for sign-ups. Each
- * sets RateLimit-* headers; over budget is a 429 with Retry-After.
+ * token requests of any outcome (each costs a password hash or mints a credential), and for sign-ups. The last
+ * budget a request counted against is sent in RateLimit-* headers (rateLimitHeaders); over budget is a 429 with
+ * Retry-After.
  */
 export function rateLimits(config: Config): Limiter[] {
   if (!config.rateLimits) return [];
@@ -91,47 +116,47 @@ export function rateLimits(config: Config): Limiter[] {
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: 'draft-6',
+        windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
-        handler: tooMany('sign-ins and token requests'),
+        handler: tooMany('sign-ins and token requests', windowMs),
       }),
     },
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
+        windowMs, limit: config.rate.auth, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
         // Only wrong passwords count (a 401; not, say, a 400 for a token request's bad scopes), so a user signing
         // in on several devices is not locked out.
         skipSuccessfulRequests: true,
         requestWasSuccessful: (c) => c.res.status !== 401,
-        handler: tooMany('sign-in attempts'),
+        handler: tooMany('sign-in attempts', windowMs),
       }),
     },
     // Every sign-up counts: each one costs a password hash and creates an account.
     {
       methods: ['POST'], paths: [SIGN_UP_PATH],
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth, standardHeaders: 'draft-6',
+        windowMs, limit: config.rate.auth, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
-        handler: tooMany('sign-ups'),
+        handler: tooMany('sign-ups', windowMs),
       }),
     },
     {
       methods: [...UNSAFE], paths: ['*'],
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.write, standardHeaders: 'draft-6', keyGenerator: accountKey,
+        windowMs, limit: config.rate.write, standardHeaders: false, keyGenerator: accountKey,
         skip: (c) => isSignIn(c) || isSignUp(c),
-        handler: tooMany('writes'),
+        handler: tooMany('writes', windowMs),
       }),
     },
     // Any other method is a read (one no route takes is still counted before its 404 or 405).
     {
       paths: ['*'],
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.read, standardHeaders: 'draft-6', keyGenerator: key,
+        windowMs, limit: config.rate.read, standardHeaders: false, keyGenerator: key,
         skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
-        handler: tooMany('requests'),
+        handler: tooMany('requests', windowMs),
       }),
     },
     // Searches also count against a budget of their own per account (or address), a tenth of the reads by default
@@ -140,10 +165,10 @@ export function rateLimits(config: Config): Limiter[] {
     {
       methods: ['GET'], paths: SEARCH_PATHS,
       handler: rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.search, standardHeaders: 'draft-6', keyGenerator: accountKey,
+        windowMs, limit: config.rate.search, standardHeaders: false, keyGenerator: accountKey,
         // A browser loading the web client at /search searches nothing itself (the client then calls the API).
         skip: (c) => c.req.path === '/search' && formatOf(c) === 'html',
-        handler: tooMany('searches'),
+        handler: tooMany('searches', windowMs),
       }),
     },
   ];
