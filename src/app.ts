@@ -98,7 +98,7 @@ export function createApp(opts: AppOptions) {
   const apiApp = new Hono<AppEnv>({ router: new RegExpRouter() });
   const tracker = changes(deps.db);
   const limiters = rateLimits(opts.config);
-  const budget = limiters.length > 0 ? (c: Ctx) => rateLimitHeaders(c, opts.config.rate.windowMs) : undefined;
+  const budget = limiters.length > 0 ? rateLimitHeaders : undefined;
   // Every API answer depends on who asks: a browser may keep it but must revalidate; shared caches never store it.
   const apiFrame = new Frame(secureHeaders(API_SECURITY_HEADERS), { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie, Accept-Encoding' }, budget);
   const pageFrame = new Frame(secureHeaders(PAGE_SECURITY_HEADERS), {}, budget);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../src/config';
 import { call, makeTestApp, signUp } from './helpers';
 
@@ -65,6 +65,29 @@ describe('rate limits', () => {
     }
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await over.json()).error.code).toBe('rate_limited');
+  });
+
+  it('answers with the budget as the request was counted, though another request starts a new window meanwhile', async () => {
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const app = makeTestApp(limited({ write: 3, windowMs: 60_000 }));
+      const u = await signUp(app);
+      const post = (text: string) => call(app, '/api/posts', { body: { text }, headers: u.auth });
+      const first = await post('one');
+      expect([first.headers.get('ratelimit-remaining'), first.headers.get('ratelimit-reset')]).toEqual(['2', '60']);
+      // Half a second before the window ends, a post is counted and then waits for its group commit; the window
+      // ends and the next post, counted in a new one, moves the store's reset time while the first is answered.
+      now += 59_500;
+      const inFlight = post('two');
+      for (let i = 0; i < 200; i++) await Promise.resolve();
+      now += 1_000;
+      const [late, fresh] = await Promise.all([inFlight, post('three')]);
+      expect([late.headers.get('ratelimit-remaining'), late.headers.get('ratelimit-reset')]).toEqual(['1', '1']);
+      expect([fresh.headers.get('ratelimit-remaining'), fresh.headers.get('ratelimit-reset')]).toEqual(['2', '60']);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('counts requests with a revoked or made-up token against their address, so retrying one forever is slowed too', async () => {

@@ -20,6 +20,8 @@ export type AppEnv = {
     frame: Frame;
     /** The budget the request was last counted against (hono-rate-limiter's). */
     rateLimit?: RateLimitInfo;
+    /** That budget as it was counted: its RateLimit-* headers and Retry-After seconds (src/http/rate-limit.ts). */
+    budget?: { info: RateLimitInfo; headers: Record<string, string>; retryAfter: number };
   };
 };
 

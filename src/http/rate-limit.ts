@@ -63,21 +63,17 @@ export type Limiter = { methods?: string[]; paths: string[]; handler: Middleware
 const resetSeconds = (info: RateLimitInfo, windowMs?: number) =>
   info.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : windowMs && Math.ceil(windowMs / 1000);
 
-// Thrown, so the app's error handler answers in the request's own format (JSON under /api, a line for terminals).
-const tooMany = (what: string, windowMs: number) => (c: Ctx) => {
-  const info = c.get('rateLimit');
-  if (info) c.header('Retry-After', String(resetSeconds(info, windowMs)));
-  throw new AppError(429, 'rate_limited', `Too many ${what}; wait as long as Retry-After says.`);
-};
-
 /**
- * The RateLimit-* headers (IETF draft 6, as hono-rate-limiter writes them) for the budget the request was last
- * counted against, which the limiters leave to the app's frame of headers (src/http/frame.ts): set by each
- * limiter, they would put every answer's headers in a web `Headers`.
+ * Keeps the budget as the request was counted, as the RateLimit-* headers it is answered with (IETF draft 6, as
+ * hono-rate-limiter writes them). The app's frame of headers sends them (src/http/frame.ts): set on the context by
+ * each limiter, they would put every answer's headers in a web `Headers`. Made when counted, as the limiter made
+ * them: the memory store moves a client's one reset time forward in place when its window starts over, which
+ * another request of the same client may do while this one is still being answered.
  */
-export function rateLimitHeaders(c: Ctx, windowMs: number): Record<string, string> | undefined {
+function keepBudget(c: Ctx, windowMs: number): void {
   const info = c.get('rateLimit');
-  if (!info) return undefined;
+  // A limiter that skipped the request leaves the last one's budget, already kept.
+  if (!info || c.get('budget')?.info === info) return;
   const headers: Record<string, string> = {
     'ratelimit-policy': `${info.limit};w=${Math.ceil(windowMs / 1000)}`,
     'ratelimit-limit': String(info.limit),
@@ -85,8 +81,26 @@ export function rateLimitHeaders(c: Ctx, windowMs: number): Record<string, strin
   };
   const reset = resetSeconds(info);
   if (reset) headers['ratelimit-reset'] = String(reset);
-  return headers;
+  c.set('budget', { info, headers, retryAfter: resetSeconds(info, windowMs) ?? 0 });
 }
+
+/** A limiter whose budget is kept as the request was counted. */
+const counting = (windowMs: number, limiter: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+  limiter(c, () => {
+    keepBudget(c, windowMs);
+    return next();
+  });
+
+// Thrown, so the app's error handler answers in the request's own format (JSON under /api, a line for terminals).
+const tooMany = (what: string, windowMs: number) => (c: Ctx) => {
+  keepBudget(c, windowMs);
+  const budget = c.get('budget');
+  if (budget) c.header('Retry-After', String(budget.retryAfter));
+  throw new AppError(429, 'rate_limited', `Too many ${what}; wait as long as Retry-After says.`);
+};
+
+/** The RateLimit-* headers for the budget the request was last counted against, as it was counted. */
+export const rateLimitHeaders = (c: Ctx): Record<string, string> | undefined => c.get('budget')?.headers;
 
 /**
  * How many more sign-ins and token requests than failed ones an address may make in a window: enough for an office
@@ -115,15 +129,15 @@ export function rateLimits(config: Config): Limiter[] {
     // tokens. Ahead of the failures' tighter one, whose RateLimit-* headers are then the ones a client reads.
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
         handler: tooMany('sign-ins and token requests', windowMs),
-      }),
+      })),
     },
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.auth, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
         // Only wrong passwords count (a 401; not, say, a 400 for a token request's bad scopes), so a user signing
@@ -131,45 +145,45 @@ export function rateLimits(config: Config): Limiter[] {
         skipSuccessfulRequests: true,
         requestWasSuccessful: (c) => c.res.status !== 401,
         handler: tooMany('sign-in attempts', windowMs),
-      }),
+      })),
     },
     // Every sign-up counts: each one costs a password hash and creates an account.
     {
       methods: ['POST'], paths: [SIGN_UP_PATH],
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.auth, standardHeaders: false,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
         handler: tooMany('sign-ups', windowMs),
-      }),
+      })),
     },
     {
       methods: [...UNSAFE], paths: ['*'],
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.write, standardHeaders: false, keyGenerator: accountKey,
         skip: (c) => isSignIn(c) || isSignUp(c),
         handler: tooMany('writes', windowMs),
-      }),
+      })),
     },
     // Any other method is a read (one no route takes is still counted before its 404 or 405).
     {
       paths: ['*'],
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.read, standardHeaders: false, keyGenerator: key,
         skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
         handler: tooMany('requests', windowMs),
-      }),
+      })),
     },
     // Searches also count against a budget of their own per account (or address), a tenth of the reads by default
     // (after the reads' limiter, so the tighter budget's RateLimit-* headers are the ones a client reads):
     // a search over common words costs up to a hundred cached reads, and more tokens must not buy more of them.
     {
       methods: ['GET'], paths: SEARCH_PATHS,
-      handler: rateLimiter<AppEnv>({
+      handler: counting(windowMs, rateLimiter<AppEnv>({
         windowMs, limit: config.rate.search, standardHeaders: false, keyGenerator: accountKey,
         // A browser loading the web client at /search searches nothing itself (the client then calls the API).
         skip: (c) => c.req.path === '/search' && formatOf(c) === 'html',
         handler: tooMany('searches', windowMs),
-      }),
+      })),
     },
   ];
 }
