@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS } from '../src/http/security';
-import { Frame } from '../src/http/frame';
+import { Frame, requestIdFor } from '../src/http/frame';
 import type { Ctx } from '../src/http/env';
 import { recordedPages } from './pages';
 
@@ -17,8 +17,7 @@ const frame = new Frame(secureHeaders(API_SECURITY_HEADERS));
 await frame.ready();
 const app = new Hono();
 app.get('/api/timelines/home', (c) => {
-  const given = c.req.header('x-request-id');
-  c.set('requestId' as never, (given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : crypto.randomUUID()) as never);
+  c.set('requestId' as never, requestIdFor(c.req.header('x-request-id')) as never);
   const authz = c.req.header('authorization');
   const page = authz && /^bearer\s/i.test(authz) ? pages.get(authz.slice(7).trim()) : undefined;
   if (!page) return c.json({ error: { code: 'unauthorized', message: 'Sign in or send a bearer token.' } }, 401);

@@ -6,7 +6,7 @@ import { renderReplies, sendJson } from './http/replies';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from './http/security';
-import { Frame } from './http/frame';
+import { Frame, requestIdFor } from './http/frame';
 import { ZodError } from 'zod';
 import type { Config } from './config';
 import { databaseFileGone, type Db } from './db/client';
@@ -172,10 +172,9 @@ export function createApp(opts: AppOptions) {
     c.set('deps', deps);
     c.set('metrics', metrics);
     c.set('frame', frame);
-    // The caller's request id when it is a plain token (as hono/request-id takes one), else a new one; logged, and
-    // sent back in the frame (hono/request-id would set it on the context, which the home route's replies skip).
-    const given = c.req.header('x-request-id');
-    c.set('requestId', given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : crypto.randomUUID());
+    // Named here rather than by hono/request-id, which would set its header on the context (the home route's
+    // replies leave out what is set there); logged, and sent back in the frame.
+    c.set('requestId', requestIdFor(c.req.header('x-request-id')));
     const security = frame.security ?? (await frame.ready());
     // Framed before compression, which then sees the Vary it extends and the Cache-Control it must respect.
     const framed = async () => {

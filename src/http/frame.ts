@@ -69,6 +69,10 @@ export class Frame {
   }
 }
 
+/** The caller's request id when it is a plain token of at most 255 characters (as hono/request-id takes one), else a new one. */
+export const requestIdFor = (given: string | undefined): string =>
+  given && given.length <= 255 && !/[^\w\-=]/.test(given) ? given : crypto.randomUUID();
+
 /** The headers a middleware adds to an empty answer. */
 async function headersAddedBy(middleware: MiddlewareHandler): Promise<Pairs> {
   const app = new Hono();
