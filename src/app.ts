@@ -175,17 +175,17 @@ export function createApp(opts: AppOptions) {
     // Named here rather than by hono/request-id, which would set its header on the context (the home route's
     // replies leave out what is set there); logged, and sent back in the frame.
     c.set('requestId', requestIdFor(c.req.header('x-request-id')));
-    const security = frame.security ?? (await frame.ready());
+    if (!frame.isReady) await frame.ready();
     // Framed before compression, which then sees the Vary it extends and the Cache-Control it must respect.
     const framed = async () => {
       await next();
-      frame.stamp(c, security);
+      frame.stamp(c);
     };
     // Links, Location headers and the terminal's help are built from the Host header.
     const host = c.req.header('host');
     if (host !== undefined && !validHost(host)) {
       c.res = await onError(badRequest('The Host header is not a valid host name.', [{ field: 'host', message: 'a host name or address with an optional port' }], 'invalid_host'), c);
-      frame.stamp(c, security);
+      frame.stamp(c);
     } else await (c.req.header('accept-encoding') ? compressAll(c, framed) : framed());
     recordRequest(logger, metrics, c, performance.now() - start);
   };

@@ -16,7 +16,7 @@ export type AppEnv = {
     invalidToken: boolean;
     requestId: string;
     metrics: Metrics;
-    /** The headers every answer of this app carries (security, and the API's caching defaults). */
+    /** The headers every answer of this app carries (request id, security, the API's caching, the budget). */
     frame: Frame;
     /** The budget the request was last counted against (hono-rate-limiter's). */
     rateLimit?: RateLimitInfo;

@@ -31,9 +31,9 @@ export class Frame {
     this.#ready = headersAddedBy(secureHeaders).then((pairs) => (this.#security = pairs));
   }
 
-  /** The security set, once found (before the first request, in practice). */
-  get security(): Pairs | undefined {
-    return this.#security;
+  /** Whether the security set is found (before the first request, in practice). */
+  get isReady(): boolean {
+    return this.#security !== undefined;
   }
 
   /** Resolves when the security set is found. */
@@ -42,7 +42,7 @@ export class Frame {
   }
 
   /** Puts the frame on a finished response that does not have it: defaults unless the route set its own. */
-  stamp(c: Ctx, security: Pairs): void {
+  stamp(c: Ctx): void {
     const res = c.res;
     if (this.#framed.has(res)) return;
     const headers = res.headers;
@@ -50,7 +50,7 @@ export class Frame {
     for (const [name, value] of this.#defaults) if (!headers.has(name)) headers.set(name, value);
     const varying = this.#varying?.(c);
     if (varying) for (const name in varying) headers.set(name, varying[name]);
-    for (const [name, value] of security) headers.set(name, value);
+    for (const [name, value] of this.#security!) headers.set(name, value);
   }
 
   /**
@@ -61,7 +61,7 @@ export class Frame {
     const headers: Record<string, string> = { 'x-request-id': c.get('requestId') };
     for (const [name, value] of this.#defaults) headers[name] = value;
     Object.assign(headers, own, this.#varying?.(c));
-    // Set before any request reaches a route (the app waits for it).
+    // Found before any request reaches a route (the app waits for it).
     for (const [name, value] of this.#security!) headers[name] = value;
     const res = new Response(body, { status, headers });
     this.#framed.add(res);

@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
-import { rateLimiter, type RateLimitInfo } from 'hono-rate-limiter';
+import { rateLimiter, type HonoConfigProps, type RateLimitInfo } from 'hono-rate-limiter';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { subscribeTimeline, type Timeline } from '../live/subscription';
@@ -124,66 +124,63 @@ export function rateLimits(config: Config): Limiter[] {
     return actor ? `account:${actor.id}` : `ip:${clientIp(c)}`;
   };
   const windowMs = config.rate.windowMs;
+  /** A limiter over `windowMs` whose budget the frame sends, refusing past it with a 429 that names `what`. */
+  const limiter = (what: string, options: Omit<HonoConfigProps<AppEnv>, 'windowMs' | 'standardHeaders' | 'handler'>) =>
+    counting(windowMs, rateLimiter<AppEnv>({ ...options, windowMs, standardHeaders: false, handler: tooMany(what, windowMs) }));
   return [
     // Every sign-in and token request, under a loose budget: a known password must not buy unlimited hashes or
     // tokens. Ahead of the failures' tighter one, whose RateLimit-* headers are then the ones a client reads.
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth * SIGN_INS_PER_FAILURE, standardHeaders: false,
+      handler: limiter('sign-ins and token requests', {
+        limit: config.rate.auth * SIGN_INS_PER_FAILURE,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
-        handler: tooMany('sign-ins and token requests', windowMs),
-      })),
+      }),
     },
     {
       methods: ['POST'], paths: SIGN_IN_PATHS,
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth, standardHeaders: false,
+      handler: limiter('sign-in attempts', {
+        limit: config.rate.auth,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
         // Only wrong passwords count (a 401; not, say, a 400 for a token request's bad scopes), so a user signing
         // in on several devices is not locked out.
         skipSuccessfulRequests: true,
         requestWasSuccessful: (c) => c.res.status !== 401,
-        handler: tooMany('sign-in attempts', windowMs),
-      })),
+      }),
     },
     // Every sign-up counts: each one costs a password hash and creates an account.
     {
       methods: ['POST'], paths: [SIGN_UP_PATH],
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.auth, standardHeaders: false,
+      handler: limiter('sign-ups', {
+        limit: config.rate.auth,
         keyGenerator: (c) => `ip:${clientIp(c)}`,
-        handler: tooMany('sign-ups', windowMs),
-      })),
+      }),
     },
     {
       methods: [...UNSAFE], paths: ['*'],
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.write, standardHeaders: false, keyGenerator: accountKey,
+      handler: limiter('writes', {
+        limit: config.rate.write, keyGenerator: accountKey,
         skip: (c) => isSignIn(c) || isSignUp(c),
-        handler: tooMany('writes', windowMs),
-      })),
+      }),
     },
     // Any other method is a read (one no route takes is still counted before its 404 or 405).
     {
       paths: ['*'],
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.read, standardHeaders: false, keyGenerator: key,
+      handler: limiter('requests', {
+        limit: config.rate.read, keyGenerator: key,
         skip: (c) => UNSAFE.has(c.req.method) || c.req.path === '/healthz' || c.req.path === '/metrics',
-        handler: tooMany('requests', windowMs),
-      })),
+      }),
     },
     // Searches also count against a budget of their own per account (or address), a tenth of the reads by default
     // (after the reads' limiter, so the tighter budget's RateLimit-* headers are the ones a client reads):
     // a search over common words costs up to a hundred cached reads, and more tokens must not buy more of them.
     {
       methods: ['GET'], paths: SEARCH_PATHS,
-      handler: counting(windowMs, rateLimiter<AppEnv>({
-        windowMs, limit: config.rate.search, standardHeaders: false, keyGenerator: accountKey,
+      handler: limiter('searches', {
+        limit: config.rate.search, keyGenerator: accountKey,
         // A browser loading the web client at /search searches nothing itself (the client then calls the API).
         skip: (c) => c.req.path === '/search' && formatOf(c) === 'html',
-        handler: tooMany('searches', windowMs),
-      })),
+      }),
     },
   ];
 }
