@@ -272,13 +272,16 @@ async function httpLevel(seededPath: string, tokensPath: string) {
   const tokens = JSON.parse(readFileSync(tokensPath, 'utf8')).tokens as { class: string; token: string }[];
   // The write phase adds posts: measure on a scratch copy so every run starts from the same seeded data.
   const dbPath = seededPath.replace(/\.db$/, '-scratch.db');
-  for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
-  copyFileSync(seededPath, dbPath);
-  // On disk before anything is timed: the kernel writing back gigabytes of the copy meanwhile would take CPU from
-  // whichever process had the least to spare, the static baseline's load generator most of all.
-  const copy = openSync(dbPath, 'r+');
-  fsyncSync(copy);
-  closeSync(copy);
+  // With its search index (a file of its own beside it), or the server would index every post again meanwhile.
+  for (const suffix of ['-wal', '-shm', '-search-wal', '-search-shm']) rmSync(dbPath + suffix, { force: true });
+  for (const suffix of ['', '-search']) {
+    copyFileSync(seededPath + suffix, dbPath + suffix);
+    // On disk before anything is timed: the kernel writing back gigabytes of the copy meanwhile would take CPU
+    // from whichever process had the least to spare, the static baseline's load generator most of all.
+    const copy = openSync(dbPath + suffix, 'r+');
+    fsyncSync(copy);
+    closeSync(copy);
+  }
   const port = await freePort();
   // Started as `npm start` starts it: the bundle, with a young generation of 32 MB (most per-request garbage dies
   // before a scavenge).

@@ -3,6 +3,7 @@
  * mentions, replies), likes and recent notifications straight into SQLite, with every counter kept exactly as the
  * services keep it. Everything derives from one integer seed; no Math.random.
  */
+import { searchIndexer } from '../src/db/search-index';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { nanoid, urlAlphabet } from 'nanoid';
@@ -510,8 +511,6 @@ const MENTION_CLAUSES: ((h: string) => string)[] = [
 export type SeedOptions = {
   /** End of the post window (ms epoch); default DEFAULT_END. */
   end?: number;
-  /** 'rebuild' (default) drops the FTS insert trigger and rebuilds the index once; 'triggers' keeps it. */
-  fts?: 'rebuild' | 'triggers';
   /** Drop secondary indexes during the bulk insert and rebuild them after (default true). */
   deferIndexes?: boolean;
   log?: (message: string) => void;
@@ -578,6 +577,20 @@ function withBulkPragmas<T>(sqlite: Database.Database, fn: () => T): T {
 }
 
 /**
+ * Indexes every post not yet in the search index (all of them after seeding, or a seeded database copied
+ * without its index file), so a server started on it has nothing to catch up on. Returns how many it indexed.
+ */
+export function buildSearchIndex(db: Db): number {
+  const step = searchIndexer(db.$client);
+  let total = 0;
+  for (let done = step(SEARCH_BATCH); ; done = step(SEARCH_BATCH)) {
+    total += done.indexed;
+    if (done.indexed < SEARCH_BATCH) return total;
+  }
+}
+const SEARCH_BATCH = 250_000;
+
+/**
  * Seeds an empty, migrated database with the profile's data, deterministically from `seed`.
  * Throws if the database already holds accounts or posts.
  */
@@ -588,7 +601,6 @@ export function seedDatabase(db: Db, profileOrName: Profile | string, seed: numb
   const log = opts.log ?? (() => {});
   const end = opts.end ?? DEFAULT_END;
   const start = end - p.days * DAY;
-  const ftsMode = opts.fts ?? 'rebuild';
   const deferIndexes = opts.deferIndexes ?? true;
   const ms: Record<string, number> = {};
   let t0 = performance.now();
@@ -633,9 +645,6 @@ export function seedDatabase(db: Db, profileOrName: Profile | string, seed: numb
     const placeholders = BULK_TABLES.map(() => '?').join(',');
     if (deferIndexes) {
       deferred.push(...(sqlite.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${placeholders}) ORDER BY rowid`).all(...BULK_TABLES) as Saved[]));
-    }
-    if (ftsMode === 'rebuild') {
-      deferred.push(...(sqlite.prepare("SELECT type, name, sql FROM sqlite_master WHERE type = 'trigger' AND name = 'posts_fts_ai'").all() as Saved[]));
     }
     for (const o of deferred) sqlite.exec(`DROP ${o.type.toUpperCase()} "${o.name}"`);
     try {
@@ -773,10 +782,8 @@ export function seedDatabase(db: Db, profileOrName: Profile | string, seed: numb
       for (const o of deferred) sqlite.exec(o.sql);
     }
     if (deferIndexes) lap('indexes');
-    if (ftsMode === 'rebuild') {
-      sqlite.exec("INSERT INTO posts_fts(posts_fts) VALUES('rebuild')");
-      lap('fts');
-    }
+    buildSearchIndex(db);
+    lap('search index');
   });
   return summary;
 }

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeDb, openDb } from '../src/db/client';
 import {
+  buildSearchIndex,
   GENERATOR_VERSION,
   getProfile,
   isEmpty,
@@ -27,9 +28,8 @@ const USAGE = `usage: npm run seed -- --profile <small|company|ibm> [options]
   --tokens PATH    where to write the k6 tokens file                                    [./data/tokens.json]
   --per-class N    tokens per class (light, median, heavy)                              [profile default]
   --end ISO|now    end of the seeded time window                                        [2025-06-02T00:00:00Z]
-  --force          delete a non-empty database (and its -wal/-shm files) and seed anew
+  --force          delete a non-empty database (and its -wal/-shm files and search index) and seed anew
   --reuse          keep a database already seeded with the same profile and seed; only refresh tokens
-  --fts MODE       rebuild (drop the FTS insert trigger, rebuild once) or triggers      [rebuild]
   --keep-indexes   keep secondary indexes during the bulk insert (slower; for comparison)
 `;
 
@@ -61,7 +61,6 @@ function parse() {
         end: { type: 'string' },
         force: { type: 'boolean', default: false },
         reuse: { type: 'boolean', default: false },
-        fts: { type: 'string', default: 'rebuild' },
         'keep-indexes': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -94,7 +93,6 @@ function main(): void {
     end = Date.parse(args.end);
     if (Number.isNaN(end)) return fail('--end must be an ISO date or "now"', 2);
   }
-  if (args.fts !== 'rebuild' && args.fts !== 'triggers') return fail('--fts must be rebuild or triggers', 2);
   if (args.db === ':memory:') return fail('--db must be a file', 2);
 
   const dbPath = args.db;
@@ -107,7 +105,8 @@ function main(): void {
     }
   };
   const wipe = () => {
-    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`, metaPath]) rmSync(f, { force: true });
+    const search = `${dbPath}-search`;
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`, search, `${search}-wal`, `${search}-shm`, metaPath]) rmSync(f, { force: true });
   };
 
   let reuse = false;
@@ -138,6 +137,9 @@ function main(): void {
   try {
     if (reuse) {
       process.stderr.write(`seed: reusing ${dbPath} (profile ${profile.name}, seed ${seed})\n`);
+      // Copied without its index file, or seeded by a build that kept the index inside the database.
+      const indexed = buildSearchIndex(db);
+      if (indexed) process.stderr.write(`seed: indexed ${indexed} posts for search\n`);
       const existing = readTokensFile(args.tokens);
       const same = existing && existing.baseline.profile === profile.name && existing.baseline.seed === seed;
       if (same && tokensStillValid(db, existing)) {
@@ -149,7 +151,6 @@ function main(): void {
       process.stderr.write(`seed: profile ${profile.name} (${profile.accounts} accounts, ${profile.posts} posts), seed ${seed} → ${dbPath}\n`);
       summary = seedDatabase(db, profile, seed, {
         end,
-        fts: args.fts,
         deferIndexes: !args['keep-indexes'],
         log: (m) => process.stderr.write(`  ${m}\n`),
       });

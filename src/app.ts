@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { SearchIndex } from './services/search-worker';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
@@ -40,6 +41,8 @@ export type AppOptions = {
   clock?: () => number;
   newId?: () => string;
   events?: EventHub;
+  /** Search indexing; by default on this thread, as each search asks (the server runs a worker). */
+  searchIndex?: SearchIndex;
   logger?: Logger;
   /** Also export process metrics (CPU, memory, event loop); on in the real server. */
   processMetrics?: boolean;

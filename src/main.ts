@@ -6,13 +6,11 @@ import { startCheckpointer } from './db/checkpointer';
 import { closeDb, openDb } from './db/client';
 import { seedDemo } from './services/demo';
 import { holdPosts, onPostsCommitted } from './services/post-batch';
-import { flushSearchIndex, startSearchIndexer } from './services/search';
+import { searchIndexPath } from './db/search-index';
+import { inlineSearchIndex, startSearchWorker } from './services/search-worker';
 import { createLogger } from './http/observability';
 import { writeAfterPollPhase } from './http/coalesce';
 
-// New posts become searchable in small batches: at 1,500 posts/s, 500 at a time held the loop for ~13 ms.
-const SEARCH_FLUSH_MS = 50;
-const SEARCH_FLUSH_MAX = 200;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A second signal sooner than this after the same one is the same signal, delivered twice (see stop()). */
 const SAME_SIGNAL_MS = 500;
@@ -42,7 +40,7 @@ async function start(config: Config) {
   const checkpointer = fileDb
     ? startCheckpointer(config.dbPath, {
         holdWrites: () => holdPosts(db),
-        catchUp: () => db.$client.pragma('wal_checkpoint(PASSIVE)'),
+        catchUp: () => db.$client.pragma('main.wal_checkpoint(PASSIVE)'),
         onStopped: (err) => {
           logger.error({ err }, 'the WAL checkpointer stopped; checkpointing on the writer from now on');
           db.$client.pragma('wal_autocheckpoint = 1000');
@@ -50,9 +48,9 @@ async function start(config: Config) {
       })
     : null;
   if (checkpointer) onPostsCommitted(db, checkpointer.written);
-  const app = createApp({ db, config, logger, processMetrics: true });
-  // New posts are indexed for search in batches; searches also flush the queue themselves.
-  const stopIndexer = startSearchIndexer(app.deps, logger, SEARCH_FLUSH_MS, SEARCH_FLUSH_MAX);
+  // New posts are indexed for search on a thread of its own; an in-memory database only on this one.
+  const searchIndex = searchIndexPath(config.dbPath) !== ':memory:' ? startSearchWorker(db, config.dbPath, logger) : inlineSearchIndex(db);
+  const app = createApp({ db, config, logger, processMetrics: true, searchIndex });
   // Seeded before listening, so no sign-up can race the demo accounts.
   if (config.seedDemo) {
     const n = await seedDemo(app.deps);
@@ -98,11 +96,10 @@ async function start(config: Config) {
     server.close(async () => {
       clearTimeout(force);
       clearInterval(sweep);
-      stopIndexer();
       try {
-        flushSearchIndex(app.deps);
+        await searchIndex.stop();
       } catch (err) {
-        // Still queued in the database: the next start indexes them.
+        // Still in the database: the next start indexes them.
         logger.error({ err }, 'indexing the last new posts for search failed');
       }
       await checkpointer?.stop();

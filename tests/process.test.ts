@@ -84,6 +84,14 @@ describe('the real server process', () => {
         if (r.status !== 200) missing.push(id);
       }
       expect(missing).toEqual([]);
+      // Searchable at once: the bundled server indexes on its worker thread, and a search waits for it.
+      const fresh = await fetch(`${second.base}/api/posts`, { method: 'POST', headers: auth, body: JSON.stringify({ text: 'xylophone after the crash' }) });
+      const freshId = ((await fresh.json()) as { post: { id: string } }).post.id;
+      const found = (await (await fetch(`${second.base}/api/search?q=xylophone`, { headers: auth })).json()) as { items: { id: string }[] };
+      expect(found.items.map((p) => p.id)).toEqual([freshId]);
+      // Posts acknowledged before the crash were indexed too, when the new server's worker caught up.
+      const older = (await (await fetch(`${second.base}/api/search?q=client&limit=100`, { headers: auth })).json()) as { items: unknown[] };
+      expect(older.items).toHaveLength(100);
     } finally {
       second.proc.kill('SIGTERM');
       await second.exited;
@@ -134,6 +142,10 @@ describe('the real server process', () => {
     const check = new Database(db, { readonly: true });
     expect((check.prepare("SELECT count(*) AS n FROM posts WHERE text = 'written during shutdown'").get() as { n: number }).n).toBe(1);
     check.close();
+    // And indexed for search before the process exited.
+    const index = new Database(`${db}-search`, { readonly: true });
+    expect(index.prepare("SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'shutdown'").pluck().get()).toBe(1);
+    index.close();
     // The shutdown ran to its end (closing the database), not just out of things to do.
     expect(server.output()).toContain('"msg":"stopped"');
   }, 60_000);

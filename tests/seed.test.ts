@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,7 @@ import { createApp } from '../src/app';
 import { testConfig } from '../src/config';
 import { closeDb, openDb, type Db } from '../src/db/client';
 import { verifyPassword } from '../src/services/auth';
-import type { Deps } from '../src/services/deps';
-import { flushSearchIndex } from '../src/services/search';
+import { inlineSearchIndex } from '../src/services/search-worker';
 import { normalizePostText, parseMentions, parseTags, RESERVED_HANDLES } from '../src/services/text';
 import { issueTokens, PROFILES, SEED_PASSWORD, seedDatabase, solveZipfExponent, type SeedSummary, type TokensFile } from '../scripts/seed-lib';
 
@@ -173,22 +172,23 @@ describe('seeder', () => {
     expect(followers[0]).toBeGreaterThan(3 * followers[Math.floor(followers.length / 2)]);
   });
 
-  it('keeps the full-text index in step with the posts, and its triggers working afterwards', () => {
+  it('builds the search index in its own file, complete, and new posts join it afterwards', () => {
     const { db } = a;
     for (const word of ['kubernetes', 'ramen', 'dashboards']) {
-      const fts = one(db, 'SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?', word);
+      const fts = one(db, 'SELECT count(*) FROM search.posts_fts WHERE posts_fts MATCH ?', word);
       expect(fts).toBeGreaterThan(0);
       expect(fts).toBe(one(db, 'SELECT count(*) FROM posts WHERE text LIKE ?', `%${word}%`));
     }
-    expect(() => db.$client.exec("INSERT INTO posts_fts(posts_fts) VALUES('integrity-check')")).not.toThrow();
+    expect(one(db, 'SELECT indexed_seq FROM search.search_state')).toBe(one(db, 'SELECT max(seq) FROM posts'));
+    expect(() => db.$client.exec("INSERT INTO search.posts_fts(posts_fts) VALUES('integrity-check')")).not.toThrow();
+    expect(existsSync(join(dir, 'a.db-search'))).toBe(true);
     const c = seeded('fts', 3).db;
     c.$client
       .prepare("INSERT INTO posts (id, author_id, text, created_at) VALUES ('fts-probe-id-000000000', 1, 'zanzibarian quokka', 0)")
       .run();
-    // The insert trigger queues the post; the search service indexes the queue before it queries.
-    expect(one(c, 'SELECT count(*) FROM fts_pending')).toBe(1);
-    expect(flushSearchIndex({ db: c } as Deps)).toBe(1);
-    expect(one(c, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'quokka'")).toBe(1);
+    expect(one(c, "SELECT count(*) FROM search.posts_fts WHERE posts_fts MATCH 'quokka'")).toBe(0);
+    expect(inlineSearchIndex(c).step().indexed).toBe(1);
+    expect(one(c, "SELECT count(*) FROM search.posts_fts WHERE posts_fts MATCH 'quokka'")).toBe(1);
   });
 
   it('refuses to seed a database that already has data', () => {

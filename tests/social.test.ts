@@ -9,7 +9,7 @@ import { encodeCursor } from '../src/services/cursor';
 import type { Actor } from '../src/services/deps';
 import { createPost, MAX_MENTION_NOTIFICATIONS } from '../src/services/posts';
 import { MAX_NOTIFICATIONS, notify } from '../src/services/notifications';
-import { flushSearchIndex, ftsQuery, MAX_SEARCH_WORDS, RELEVANCE_WINDOW, startSearchIndexer } from '../src/services/search';
+import { ftsQuery, MAX_SEARCH_WORDS, RELEVANCE_WINDOW } from '../src/services/search';
 import { foldKey } from '../src/services/text';
 import { call, followUser, makeTestApp, post, signUp, type User } from './helpers';
 
@@ -299,35 +299,6 @@ describe('search and directory', () => {
     const later = await pageAt(first.json.next);
     expect(later.status).toBe(200);
     expect(ids(later)).toHaveLength(1);
-  });
-
-  it('keeps indexing through failed flushes: logged once, retried, and no write at all when nothing is queued', async () => {
-    const app = makeTestApp();
-    const a = await signUp(app);
-    await post(app, a, 'queued for the indexer');
-    const pending = () => app.deps.db.$client.prepare('SELECT count(*) FROM fts_pending').pluck().get() as number;
-    expect(pending()).toBe(1);
-    const logged: string[] = [];
-    const log = { error: (_: object, msg: string) => logged.push(`error: ${msg}`), info: (msg: string) => logged.push(`info: ${msg}`) };
-    // Writes fail (as on a full disk or a file turned read-only): every tick fails, one line is logged.
-    app.deps.db.$client.pragma('query_only = ON');
-    const stop = startSearchIndexer(app.deps, log, 5, 100);
-    try {
-      await new Promise((r) => setTimeout(r, 60));
-      expect(logged).toEqual([expect.stringMatching(/^error: indexing new posts for search failed/)]);
-      expect(pending()).toBe(1);
-      app.deps.db.$client.pragma('query_only = OFF');
-      await new Promise((r) => setTimeout(r, 40));
-      expect(logged).toHaveLength(2);
-      expect(logged[1]).toBe('info: indexing new posts for search works again');
-      expect(pending()).toBe(0);
-      // Nothing queued: a flush reads, and so works even where nothing may be written.
-      app.deps.db.$client.pragma('query_only = ON');
-      expect(flushSearchIndex(app.deps)).toBe(0);
-    } finally {
-      stop();
-      app.deps.db.$client.pragma('query_only = OFF');
-    }
   });
 
   it('reads each word once: a repeated word neither costs another doclist nor crowds out the words after it', async () => {
@@ -638,6 +609,7 @@ describe('search and directory', () => {
     db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(since);
     db.$client.exec(`DROP TABLE account_words; DROP TRIGGER account_words_ai; DROP TRIGGER account_words_au; DROP TRIGGER account_words_ad; DROP INDEX accounts_followers_idx;
       DROP INDEX notifications_follow_idx; DROP INDEX follows_followee_recent_idx; DROP INDEX follows_follower_recent_idx; DROP INDEX accounts_name_idx; DROP INDEX accounts_department_name_idx;
+      DROP TABLE search_content; DROP TABLE search_deletions; DROP TRIGGER posts_search_ad;
       ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE accounts DROP COLUMN department_key;
       CREATE INDEX accounts_directory_idx ON accounts (display_name COLLATE NOCASE, handle);
       CREATE INDEX accounts_department_idx ON accounts (department COLLATE NOCASE, display_name COLLATE NOCASE, handle);`);
@@ -782,43 +754,5 @@ describe('idempotent posting', () => {
     now += 25 * 3600 * 1000;
     const later = await send();
     expect(later.json.post.id).not.toBe(first.json.post.id);
-  });
-});
-
-describe('search index batching', () => {
-  it('indexes queued posts before every search, and deletes queued or indexed posts cleanly', async () => {
-    const app = makeTestApp();
-    const a = await signUp(app);
-    const db = app.deps.db.$client;
-    const p1 = await post(app, a, 'quasar telemetry one');
-    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(1);
-    expect(ids(await call(app, '/api/search?q=quasar', { headers: a.auth }))).toEqual([p1.id]);
-    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(0);
-    const p2 = await post(app, a, 'quasar telemetry two');
-    // Deleted while still queued: never indexed, and the queue forgets it.
-    await call(app, `/api/posts/${p2.id}`, { method: 'DELETE', headers: a.auth });
-    expect((db.prepare('SELECT count(*) AS n FROM fts_pending').get() as { n: number }).n).toBe(0);
-    // Deleted after indexing: removed from the index.
-    await call(app, `/api/posts/${p1.id}`, { method: 'DELETE', headers: a.auth });
-    expect(ids(await call(app, '/api/search?q=quasar', { headers: a.auth }))).toEqual([]);
-    expect(() => db.exec("INSERT INTO posts_fts(posts_fts, rank) VALUES('integrity-check', 1)")).not.toThrow();
-  });
-
-  it('indexes in bounded batches, oldest first, when the background indexer asks for a few at a time', async () => {
-    const app = makeTestApp();
-    const a = await signUp(app);
-    const db = app.deps.db.$client;
-    const posted = [];
-    for (let i = 0; i < 5; i++) posted.push(await post(app, a, `nebula batch ${i}`));
-    const indexed = () => (db.prepare("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'nebula' ORDER BY rowid").pluck().all() as number[]).length;
-    expect(flushSearchIndex(app.deps, 2)).toBe(2);
-    expect(indexed()).toBe(2);
-    expect(db.prepare('SELECT seq FROM fts_pending ORDER BY seq').pluck().all()).toEqual(
-      db.prepare('SELECT seq FROM posts WHERE id IN (?, ?, ?) ORDER BY seq').pluck().all(posted[2].id, posted[3].id, posted[4].id),
-    );
-    // A search still sees every post written before it.
-    expect(ids(await call(app, '/api/search?q=nebula', { headers: a.auth }))).toEqual(posted.map((p) => p.id).reverse());
-    expect(flushSearchIndex(app.deps, 2)).toBe(0);
-    expect(indexed()).toBe(5);
   });
 });

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { foldKey } from './fold';
+import { attachSearchIndex } from './search-index';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -14,6 +15,7 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
 /**
  * Opens (creating if needed) the SQLite database with the pragmas the service relies on, and migrates it.
  * With `backgroundCheckpoints`, this connection never checkpoints itself; the server runs startCheckpointer.
+ * The search index is attached as `search` (src/db/search-index.ts).
  */
 export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } = {}): Db {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
@@ -35,6 +37,7 @@ export function openDb(path: string, opts: { backgroundCheckpoints?: boolean } =
   const db = drizzle(sqlite, { schema }) as Db;
   refuseNewerSchema(sqlite);
   migrate(db, { migrationsFolder });
+  attachSearchIndex(sqlite, path);
   if (path !== ':memory:' && !path.startsWith('file:')) {
     const { dev, ino } = statSync(path);
     files.set(sqlite, { path, dev, ino });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { prepared } from '../db/sql';
 import { badRequest } from '../errors';
-import { changes } from './changes';
 import { ACCOUNT_COLUMNS, accountsMatching, mapAccount } from './accounts';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import type { Deps } from './deps';
@@ -64,43 +63,6 @@ function prefixable(word: string): boolean {
   return chars.length >= 2 || (chars.length === 1 && chars[0].normalize('NFD').codePointAt(0)! > 0x7f);
 }
 
-/**
- * Indexes posts queued since the last flush, oldest first, in one transaction: all of them, or at most `max`
- * (the background indexer's bound, so one flush never holds the event loop for long); returns how many.
- */
-export function flushSearchIndex(deps: Deps, max = -1): number {
-  // Nothing queued (the usual case for the timer): no write transaction, so no write lock to wait for or fail on.
-  if (!prepared(deps.db, 'SELECT 1 FROM fts_pending LIMIT 1').get()) return 0;
-  // Tracked: the search index is not part of anything read caches hold.
-  return changes(deps.db).transaction(() => {
-    const batch = '(SELECT seq FROM fts_pending ORDER BY seq LIMIT @max)';
-    const n = prepared(deps.db, `INSERT INTO posts_fts(rowid, text) SELECT p.seq, p.text FROM ${batch} f CROSS JOIN posts p ON p.seq = f.seq`).run({ max }).changes;
-    if (n > 0) prepared(deps.db, `DELETE FROM fts_pending WHERE seq IN ${batch}`).run({ max });
-    return n;
-  });
-}
-
-/**
- * Indexes queued posts every `everyMs`, at most `max` at a time. A flush that fails (the database locked by
- * another process past the busy timeout, a full disk, a file that turned read-only) is logged once and retried
- * on the next tick; it never takes the process down. Returns the function that stops it.
- */
-export function startSearchIndexer(deps: Deps, log: { error(obj: object, msg: string): void; info(msg: string): void }, everyMs: number, max: number): () => void {
-  let failing = false;
-  const timer = setInterval(() => {
-    try {
-      flushSearchIndex(deps, max);
-      if (failing) log.info('indexing new posts for search works again');
-      failing = false;
-    } catch (err) {
-      if (!failing) log.error({ err }, 'indexing new posts for search failed; retrying (they are searchable once it works)');
-      failing = true;
-    }
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
 const maxSeq = (deps: Deps) => (prepared(deps.db, 'SELECT coalesce(max(seq), 0) AS m FROM posts').get() as { m: number }).m;
 
 export type SearchResult = Page<PostRow> & { accounts: AccountRow[] };
@@ -113,7 +75,7 @@ function rank(deps: Deps, params: Record<string, unknown>, filters: string, top:
   const seqs = prepared(
     deps.db,
     `SELECT p.seq FROM (
-       SELECT rowid AS seq, bm25(posts_fts) AS score FROM posts_fts
+       SELECT rowid AS seq, bm25(posts_fts) AS score FROM search.posts_fts
        WHERE posts_fts MATCH @match AND rowid <= @top ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}
      ) w JOIN posts p ON p.seq = w.seq
      WHERE ${filters} ORDER BY w.score, w.seq DESC`,
@@ -153,16 +115,16 @@ function rankings(deps: Deps): Rankings {
 }
 
 /** Full-text search over posts (newest first or by relevance), plus accounts whose handle or name starts with the query. */
-export function search(
+export async function search(
   deps: Deps,
   viewerId: number | null,
   q: string,
   opts: { limit: number; cursor?: string; order?: 'new' | 'relevance'; bots?: boolean },
-): SearchResult {
+): Promise<SearchResult> {
   const match = ftsQuery(q);
   if (!match) return { items: [], next: null, accounts: [] };
-  // Every post written before this query is searchable: index whatever is still queued first.
-  flushSearchIndex(deps);
+  // Every post written before this query is searchable: the index catches up with them first.
+  await deps.searchIndex.caughtUp();
   const params = { match, viewer: viewerId ?? 0, bots: opts.bots === false ? 0 : 1, limit: opts.limit + 1 };
   const filters = `(@bots = 1 OR p.author_bot = 0) AND p.author_id NOT IN (SELECT target_id FROM hides WHERE account_id = @viewer)`;
   const accounts = opts.cursor ? [] : searchAccounts(deps, viewerId, q, 5);
@@ -201,7 +163,7 @@ export function search(
   const seqs = (
     prepared(
       deps.db,
-      `SELECT p.seq FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid
+      `SELECT p.seq FROM search.posts_fts JOIN posts p ON p.seq = posts_fts.rowid
        WHERE posts_fts MATCH @match AND posts_fts.rowid < @before AND ${filters} ORDER BY posts_fts.rowid DESC LIMIT @limit`,
     ).all({ ...params, before }) as { seq: number }[]
   ).map((r) => r.seq);

@@ -15,10 +15,10 @@ export const searchRoutes = createRouter()
       request: { query: SearchQuery },
       responses: { 200: json(PostPage.extend({ accounts: z.array(AccountSchema) }), 'Matching posts and accounts'), 400: errors[400], 401: errors[401] },
     }),
-    (c) => {
+    async (c) => {
       const viewer = readerOf(c);
       const q = c.req.valid('query');
-      const result = search(c.get('deps'), viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
+      const result = await search(c.get('deps'), viewer?.id ?? null, q.q, { ...q, bots: q.bots !== 'false' });
       return c.json({ ...postPage(c, result), accounts: markFollowed(c.get('deps'), viewer?.id, result.accounts).map(accountJson) }, 200);
     },
   );

@@ -277,11 +277,11 @@ export function webRoutes() {
     return renderPage(c, `#${tag.toLowerCase()}`, tagTimeline(c.get('deps'), viewer?.id ?? null, tag, pageOpts(c)));
   });
 
-  app.get('/search', (c) => {
+  app.get('/search', async (c) => {
     if (formatOf(c) === 'html') return appShell(c);
     const viewer = terminalReader(c);
     const { q, order } = SearchQuery.parse(c.req.query());
-    const result = search(c.get('deps'), viewer?.id ?? null, q, { ...pageOpts(c), order });
+    const result = await search(c.get('deps'), viewer?.id ?? null, q, { ...pageOpts(c), order });
     const accounts = markFollowed(c.get('deps'), viewer?.id, result.accounts).map(accountJson);
     if (formatOf(c) === 'json') return renderPage(c, '', result, { accounts });
     const o = textOpts(c);
