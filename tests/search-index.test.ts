@@ -189,4 +189,27 @@ describe('search worker', () => {
       closeDb(db);
     }
   });
+
+  it('indexes on the server\'s thread from then on when the worker thread fails, and says so once', async () => {
+    const path = join(dir, 'broken.db');
+    const db = openDb(path, { backgroundCheckpoints: true });
+    const logged: string[] = [];
+    const log = { error: (_: object, m: string) => logged.push(m), info: (m: string) => logged.push(m) };
+    const searchIndex = startSearchWorker(db, path, log, { driver: join(dir, 'no-such-driver.js') });
+    const app = createApp({ db, config: testConfig(), searchIndex });
+    try {
+      const a = await signUp(app);
+      await until(() => logged.length > 0);
+      const p = await post(app, a, 'phoenix from the ashes');
+      expect(ids(await call(app, '/api/search?q=phoenix', { headers: a.auth }))).toEqual([p.id]);
+      await call(app, `/api/posts/${p.id}`, { method: 'DELETE', headers: a.auth });
+      expect(ids(await call(app, '/api/search?q=phoenix', { headers: a.auth }))).toEqual([]);
+      expect(matches(db, 'phoenix')).toBe(0);
+      expect(logged).toEqual(['the search indexing thread stopped; indexing on the server thread from now on']);
+    } finally {
+      await searchIndex.stop();
+      closeDb(db);
+    }
+  });
+
 });

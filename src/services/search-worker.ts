@@ -137,10 +137,15 @@ parentPort.on('message', (m) => {
  * is asked to go at once; it is usually there within a millisecond or two). If the thread dies, indexing goes
  * on in the server's own thread, as each search asks.
  */
-export function startSearchWorker(db: Db, dbPath: string, log: Log, opts: { everyMs?: number; max?: number } = {}): SearchIndex {
+export function startSearchWorker(
+  db: Db,
+  dbPath: string,
+  log: Log,
+  opts: { everyMs?: number; max?: number; /** The SQLite driver the thread loads (tests make it fail). */ driver?: string } = {},
+): SearchIndex {
   const everyMs = opts.everyMs ?? 50;
   const max = opts.max ?? BATCH;
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = opts.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER(searchIndexer.toString()), {
     eval: true,
     workerData: { driver, path: dbPath, indexPath: searchIndexPath(dbPath), everyMs, max, nice: NICE },
