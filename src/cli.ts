@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     closeDb(db);
     // A create-admin that failed (a reserved handle, say) leaves no new database behind to be mistaken for one.
-    if (!exists && !ok) for (const suffix of ['', '-wal', '-shm']) rmSync(config.dbPath + suffix, { force: true });
+    if (!exists && !ok) for (const suffix of ['', '-wal', '-shm', '-search', '-search-wal', '-search-shm']) rmSync(config.dbPath + suffix, { force: true });
   }
 
   async function run(): Promise<number> {

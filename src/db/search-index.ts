@@ -44,11 +44,15 @@ export function attachSearchIndex(sqlite: Database.Database, dbPath: string): { 
     for (const sql of SCHEMA) sqlite.exec(sql);
     const contentId = sqlite.prepare('SELECT content_id FROM main.search_content').pluck().get() as string;
     const lastDeletion = (sqlite.prepare('SELECT coalesce(max(id), 0) FROM main.search_deletions').pluck().get() as number);
-    const lastSeq = (sqlite.prepare("SELECT coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = 'posts'), 0)").pluck().get() as number);
-    const state = sqlite.prepare('SELECT content_id AS contentId, indexed_seq AS seq FROM search.search_state').get() as { contentId: string; seq: number } | undefined;
-    // Another database's index, or one that has indexed posts this database never had (it was restored from an
-    // older backup, whose next posts will reuse those seqs): start over.
-    const belongs = state && state.contentId === contentId && state.seq <= lastSeq;
+    const handedOut = sqlite.prepare('SELECT coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = ?), 0)').pluck();
+    const lastSeq = handedOut.get('posts') as number;
+    const state = sqlite.prepare('SELECT content_id AS contentId, indexed_seq AS seq, deletions_seen AS del FROM search.search_state').get() as
+      | { contentId: string; seq: number; del: number }
+      | undefined;
+    // Another database's index, or one that is ahead of this database: it was restored from an older backup, whose
+    // next posts will reuse seqs the index has other posts' words for, and whose posts deleted since the backup
+    // are back but no longer in the index. Start over.
+    const belongs = state && state.contentId === contentId && state.seq <= lastSeq && state.del <= (handedOut.get('search_deletions') as number);
     if (belongs) return { rebuilding: false };
     if (state) sqlite.exec(`INSERT INTO ${SEARCH_SCHEMA}.posts_fts(posts_fts) VALUES('delete-all')`);
     sqlite

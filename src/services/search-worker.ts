@@ -20,6 +20,8 @@ export interface SearchIndex {
 export const CATCH_UP_WAIT_MS = 2_000;
 /** The worker thread's nice value (0 is the server's; 19 the lowest priority). */
 const NICE = 10;
+/** How long the worker goes on indexing once asked to stop; a rebuild under way goes on at the next start. */
+const STOP_WITHIN_MS = 1_000;
 /** Posts indexed in one transaction when catching up. */
 const BATCH = 2_000;
 
@@ -27,35 +29,73 @@ type Log = { error(obj: object, msg: string): void; info(msg: string): void };
 
 const newestSeq = (db: Db) => prepared(db, 'SELECT coalesce(max(seq), 0) FROM posts').pluck().get() as number;
 
-/** Forgets the deletions the index has applied: the queue in the database stays as short as the index's lag. */
-function pruneDeletions(db: Db, upTo: number): void {
-  // Tracked: the queue is not part of anything the read caches hold.
-  changes(db).transaction(() => prepared(db, 'DELETE FROM search_deletions WHERE id <= ?').run(upTo));
+/**
+ * Forgets the deletions the index has applied: the queue in the database stays as short as the index's lag.
+ * Returns whether it did; one that fails (the database busy past the timeout, a full disk) is tried again with
+ * the next report, and until then the queue is only longer.
+ */
+function pruneDeletions(db: Db, upTo: number): boolean {
+  try {
+    // Tracked: the queue is not part of anything the read caches hold.
+    changes(db).transaction(() => prepared(db, 'DELETE FROM search_deletions WHERE id <= ?').run(upTo));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
+/** After the worker died: how long one search may spend indexing on the server's thread (a rebuild under way
+ * would otherwise hold it for all of it) before it answers with what is indexed. */
+const FALLBACK_BUDGET_MS = 50;
+/** Posts indexed between two checkpoints of the index's WAL on the server's thread. */
+const CHECKPOINT_EVERY = 5_000;
+
 /**
- * Indexes on the calling thread, as each search asks: for in-memory databases (tests, demos), which no other
- * thread can open, and when the worker has stopped.
+ * Indexes on the calling thread, as each search asks (everything, or what `budgetMs` allows): for in-memory
+ * databases (tests, demos), which no other thread can open, and when the worker has stopped. With `everyMs`, it
+ * also indexes in the background, a batch of `BACKGROUND_BATCH` at a time.
  */
-export function inlineSearchIndex(db: Db): SearchIndex & { step(max?: number): IndexStep } {
+export function inlineSearchIndex(db: Db, opts: { everyMs?: number; budgetMs?: number } = {}): SearchIndex & { step(max?: number): IndexStep } {
   let indexer: ((max: number) => IndexStep) | null = null;
   let pruned = 0;
+  let sinceCheckpoint = 0;
   const step = (max = BATCH): IndexStep => {
     indexer ??= searchIndexer(db.$client);
     const done = changes(db).transaction(() => indexer!(max));
-    if (done.deletionsSeen > pruned) pruneDeletions(db, (pruned = done.deletionsSeen));
+    if (done.deletionsSeen > pruned && pruneDeletions(db, done.deletionsSeen)) pruned = done.deletionsSeen;
+    // The server's connection leaves checkpoints to the checkpointer thread, which knows only the database.
+    sinceCheckpoint += done.indexed + done.removed;
+    if (sinceCheckpoint >= CHECKPOINT_EVERY) {
+      sinceCheckpoint = 0;
+      db.$client.pragma('search.wal_checkpoint(PASSIVE)');
+    }
     return done;
   };
+  const catchUp = async () => {
+    const end = performance.now() + (opts.budgetMs ?? Infinity);
+    while (step().indexed === BATCH && performance.now() < end);
+  };
+  const timer = opts.everyMs
+    ? setInterval(() => {
+        try {
+          step(BACKGROUND_BATCH);
+        } catch {
+          // Tried again at the next tick; a search meanwhile indexes (or fails) for itself.
+        }
+      }, opts.everyMs)
+    : undefined;
+  timer?.unref();
   return {
     step,
-    caughtUp: async () => {
-      while (step().indexed === BATCH);
-    },
+    caughtUp: catchUp,
     stop: async () => {
-      while (step().indexed === BATCH);
+      clearInterval(timer);
+      await catchUp();
     },
   };
 }
+/** Posts indexed at a time by the background indexing on the server's thread: a few milliseconds' work. */
+const BACKGROUND_BATCH = 200;
 
 /**
  * The worker thread: its own connection to the database (read only in effect) with the index attached; every
@@ -66,7 +106,7 @@ const WORKER = (indexerSource: string) => `
 const __name = (f) => f;
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const { path, indexPath, everyMs, max, nice } = workerData;
+const { path, indexPath, everyMs, max, nice, stopWithinMs } = workerData;
 // Behind the server's own thread for the CPU: on Linux a thread has a nice value of its own, set by its id.
 // Indexing takes a few percent of a core; when both cores are busy it waits, rather than the requests.
 try {
@@ -115,12 +155,14 @@ parentPort.on('message', (m) => {
   if (m === 'stop') {
     stopped = true;
     later();
+    // What is left after stopWithinMs (a rebuild under way) is indexed at the next start.
+    const end = Date.now() + stopWithinMs;
     try {
       let done;
       do {
         done = step(max);
         parentPort.postMessage(done);
-      } while (done.indexed === max);
+      } while (done.indexed === max && Date.now() < end);
     } catch (err) {
       parentPort.postMessage({ failed: String(err && err.message || err) });
     }
@@ -148,7 +190,7 @@ export function startSearchWorker(
   const driver = opts.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER(searchIndexer.toString()), {
     eval: true,
-    workerData: { driver, path: dbPath, indexPath: searchIndexPath(dbPath), everyMs, max, nice: NICE },
+    workerData: { driver, path: dbPath, indexPath: searchIndexPath(dbPath), everyMs, max, nice: NICE, stopWithinMs: STOP_WITHIN_MS },
   });
   worker.unref();
   let indexed = -1;
@@ -173,7 +215,7 @@ export function startSearchWorker(
     if (failing) log.info('indexing new posts for search works again');
     failing = false;
     indexed = m.seq;
-    if (m.deletionsSeen > pruned && !fallback) pruneDeletions(db, (pruned = m.deletionsSeen));
+    if (m.deletionsSeen > pruned && !fallback && pruneDeletions(db, m.deletionsSeen)) pruned = m.deletionsSeen;
     settle();
   });
   let exited: Promise<void> | null = null;
@@ -181,8 +223,9 @@ export function startSearchWorker(
   const takeOver = (err?: unknown) => {
     if (fallback || exited) return;
     log.error({ err }, 'the search indexing thread stopped; indexing on the server thread from now on');
-    fallback = inlineSearchIndex(db);
-    settle();
+    fallback = inlineSearchIndex(db, { everyMs, budgetMs: FALLBACK_BUDGET_MS });
+    // The searches waiting for the thread get what this thread can index for them first.
+    void fallback.caughtUp().catch(() => {}).finally(settle);
   };
   worker.on('error', takeOver);
   worker.on('exit', () => takeOver());
