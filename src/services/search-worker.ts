@@ -124,6 +124,7 @@ const step = searchIndexer(db);
 let timer;
 let stopped = false;
 let last = { seq: -1, deletionsSeen: -1 };
+let asked = false;
 const run = () => {
   timer = undefined;
   if (stopped) return;
@@ -132,11 +133,14 @@ const run = () => {
     done = step(max);
   } catch (err) {
     // Busy past the timeout, a full disk: reported, and tried again at the next tick.
+    asked = false;
     parentPort.postMessage({ failed: String(err && err.message || err) });
     timer = setTimeout(run, everyMs);
     return;
   }
-  if (done.seq !== last.seq || done.deletionsSeen !== last.deletionsSeen) {
+  // Reported when it moved, and always when asked: the server asks again only after a report.
+  if (asked || done.seq !== last.seq || done.deletionsSeen !== last.deletionsSeen) {
+    asked = false;
     last = done;
     parentPort.postMessage(done);
   }
@@ -148,6 +152,7 @@ timer = setImmediate(run);
 parentPort.on('message', (m) => {
   if (stopped) return;
   if (m === 'now') {
+    asked = true;
     later();
     timer = setImmediate(run);
     return;
@@ -196,6 +201,8 @@ export function startSearchWorker(
   let indexed = -1;
   let pruned = 0;
   let failing = false;
+  // Asked to go at once, and not reported since: the searches waiting meanwhile need not ask again.
+  let asked = false;
   let fallback: ReturnType<typeof inlineSearchIndex> | null = null;
   const waiting = new Set<{ seq: number; done: () => void }>();
   const settle = () => {
@@ -210,11 +217,13 @@ export function startSearchWorker(
     if ('failed' in m) {
       if (!failing) log.error({ err: new Error(m.failed) }, 'indexing new posts for search failed; retrying (they are searchable once it works)');
       failing = true;
+      asked = false;
       return;
     }
     if (failing) log.info('indexing new posts for search works again');
     failing = false;
     indexed = m.seq;
+    asked = false;
     if (m.deletionsSeen > pruned && !fallback && pruneDeletions(db, m.deletionsSeen)) pruned = m.deletionsSeen;
     settle();
   });
@@ -247,7 +256,8 @@ export function startSearchWorker(
           resolve();
         }, waitMs);
         waiting.add(w);
-        worker.postMessage('now');
+        if (!asked) worker.postMessage('now');
+        asked = true;
       });
     },
     stop: () => {
