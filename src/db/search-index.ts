@@ -11,8 +11,6 @@ import type Database from 'better-sqlite3';
  * queue, which the delete trigger fills in the database's own transaction. An index that does not belong to the
  * database beside it (another database's, or one ahead of a restored backup) is emptied and built again.
  */
-export const SEARCH_SCHEMA = 'search';
-
 /** Where a database keeps its index: beside it (`bluetwit.db-search`), or in memory for an in-memory database. */
 export function searchIndexPath(dbPath: string): string {
   return dbPath === ':memory:' || dbPath === '' || dbPath.startsWith('file:') ? ':memory:' : `${dbPath}-search`;
@@ -30,36 +28,35 @@ const SCHEMA = [
 
 /**
  * Attaches the search index to a connection, creating it if needed, and empties it when it does not belong to
- * this database: the search worker then indexes every post again, in the background. Returns whether it did.
+ * this database: the search worker then indexes every post again, in the background.
  */
-export function attachSearchIndex(sqlite: Database.Database, dbPath: string): { rebuilding: boolean } {
+export function attachSearchIndex(sqlite: Database.Database, dbPath: string): void {
   const path = searchIndexPath(dbPath);
-  sqlite.prepare(`ATTACH DATABASE ? AS ${SEARCH_SCHEMA}`).run(path);
+  sqlite.prepare(`ATTACH DATABASE ? AS search`).run(path);
   if (path !== ':memory:') {
-    sqlite.pragma(`${SEARCH_SCHEMA}.journal_mode = WAL`);
-    sqlite.pragma(`${SEARCH_SCHEMA}.synchronous = NORMAL`);
+    sqlite.pragma(`search.journal_mode = WAL`);
+    sqlite.pragma(`search.synchronous = NORMAL`);
   }
   // Deferred: it writes only the index, so the database's own write lock is never taken here.
-  return sqlite.transaction(() => {
+  sqlite.transaction(() => {
     for (const sql of SCHEMA) sqlite.exec(sql);
     const contentId = sqlite.prepare('SELECT content_id FROM main.search_content').pluck().get() as string;
-    const lastDeletion = (sqlite.prepare('SELECT coalesce(max(id), 0) FROM main.search_deletions').pluck().get() as number);
+    // The last seq and deletion id ever handed out (AUTOINCREMENT: never reused).
     const handedOut = sqlite.prepare('SELECT coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = ?), 0)').pluck();
     const lastSeq = handedOut.get('posts') as number;
+    const lastDeletion = handedOut.get('search_deletions') as number;
     const state = sqlite.prepare('SELECT content_id AS contentId, indexed_seq AS seq, deletions_seen AS del FROM search.search_state').get() as
       | { contentId: string; seq: number; del: number }
       | undefined;
     // Another database's index, or one that is ahead of this database: it was restored from an older backup, whose
     // next posts will reuse seqs the index has other posts' words for, and whose posts deleted since the backup
     // are back but no longer in the index. Start over.
-    const belongs = state && state.contentId === contentId && state.seq <= lastSeq && state.del <= (handedOut.get('search_deletions') as number);
-    if (belongs) return { rebuilding: false };
-    if (state) sqlite.exec(`INSERT INTO ${SEARCH_SCHEMA}.posts_fts(posts_fts) VALUES('delete-all')`);
+    const belongs = state && state.contentId === contentId && state.seq <= lastSeq && state.del <= lastDeletion;
+    if (belongs) return;
+    if (state) sqlite.exec(`INSERT INTO search.posts_fts(posts_fts) VALUES('delete-all')`);
     sqlite
       .prepare('INSERT OR REPLACE INTO search.search_state (id, content_id, indexed_seq, deletions_seen) VALUES (1, ?, 0, ?)')
       .run(contentId, lastDeletion);
-    // An empty database has nothing to build.
-    return { rebuilding: lastSeq > 0 };
   })();
 }
 

@@ -12,7 +12,7 @@ export interface SearchIndex {
    * scratch, it resolves after at most `waitMs` (default CATCH_UP_WAIT_MS) with the posts indexed so far.
    */
   caughtUp(waitMs?: number): Promise<void>;
-  /** Indexes what is left and stops. */
+  /** Indexes what is left (the worker for at most STOP_WITHIN_MS; a rebuild goes on at the next start) and stops. */
   stop(): Promise<void>;
 }
 
@@ -47,6 +47,8 @@ function pruneDeletions(db: Db, upTo: number): boolean {
 /** After the worker died: how long one search may spend indexing on the server's thread (a rebuild under way
  * would otherwise hold it for all of it) before it answers with what is indexed. */
 const FALLBACK_BUDGET_MS = 50;
+/** Posts indexed at a time by the background indexing on the server's thread: a few milliseconds' work. */
+const BACKGROUND_BATCH = 200;
 /** Posts indexed between two checkpoints of the index's WAL on the server's thread. */
 const CHECKPOINT_EVERY = 5_000;
 
@@ -94,9 +96,6 @@ export function inlineSearchIndex(db: Db, opts: { everyMs?: number; budgetMs?: n
     },
   };
 }
-/** Posts indexed at a time by the background indexing on the server's thread: a few milliseconds' work. */
-const BACKGROUND_BATCH = 200;
-
 /**
  * The worker thread: its own connection to the database (read only in effect) with the index attached; every
  * `everyMs` it indexes what was posted since (at most `max` posts a transaction, one after another while there
